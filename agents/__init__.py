@@ -1,0 +1,1 @@
+"""The AI diagnosis: LangGraph agents over Gemini, and the offline expert."""

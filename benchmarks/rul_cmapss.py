@@ -1,0 +1,45 @@
+"""C-MAPSS RUL benchmark, standard protocol, beside the published results (protocol: analysis.rul.evaluation).
+
+``python -m benchmarks.rul_cmapss [FD001 FD002] [--cv]``: train on train_FD00x only, predict at
+each test engine's last cycle, RMSE and PHM08 score; ``--cv`` cross-validates on the training
+engines instead (the only data hyper-parameters were tuned on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from analysis.rul.evaluation import (
+    cross_validate_cmapss,
+    evaluate_cmapss,
+    published_table,
+)
+from analysis.rul.evaluation_report import cmapss_table
+
+DATASETS = Path(os.environ.get("CARVROOOM_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="C-MAPSS RUL benchmark")
+    parser.add_argument("subsets", nargs="*", default=["FD001", "FD002"])
+    parser.add_argument("--datasets", type=Path, default=DATASETS)
+    parser.add_argument("--cv", action="store_true", help="cross-validate on the training engines instead (no test data)")
+    args = parser.parse_args(argv)
+    root = args.datasets / "cmapss"
+    if args.cv:
+        for s in args.subsets:
+            started = time.perf_counter()
+            r = cross_validate_cmapss(s, root)
+            print(f"{s}: CV RMSE {r['cv_rmse']:.2f} (training engines only, random truncation, capped truth), "
+                  f"score per engine {r['cv_score_per_engine']:.2f}, {time.perf_counter() - started:.0f} s")
+        return 0
+    results = [evaluate_cmapss(s, root) for s in args.subsets]
+    print(cmapss_table(results, published_table(root)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

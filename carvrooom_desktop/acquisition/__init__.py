@@ -1,0 +1,1 @@
+"""The acquisition runtime: sources, scans, live polling, ring buffers and the recorder (no Qt)."""

@@ -1,0 +1,217 @@
+"""The vectorised batch decoder: FrameArrays in, one (timestamps, values) pair per signal out.
+
+No Python runs per frame: frames are grouped by message (one stable radix sort), each
+group's data is read as 64-bit words, and every signal is a shift, a mask, a sign
+extension or float view, and a scale — numpy over the whole group.
+
+Results equal ``cantools.Database.decode_message(id, data, decode_choices=False,
+scaling=True)`` frame by frame (tests/logs/test_decoder_property.py), including which
+frames it refuses:
+
+* a frame shorter than its message (DLC < length) is invalid (cantools: "Wrong data
+  size"); with ``allow_truncated=True`` the signals that lie in the bytes present are
+  decoded and the others left out, as cantools' ``allow_truncated`` does;
+* a frame whose multiplexer value is unknown is invalid for all its signals;
+* longer frames are read up to the message length;
+* remote and error frames are never decoded.
+
+Frames are matched to messages by identifier only, as cantools and the live session do;
+``match_extended=True`` also requires the 11/29-bit kind to agree with the DBC.
+Values are float64 (integers beyond 2**53 lose their lowest bits); value tables are not
+applied: use :attr:`BatchDecoder.choices` to name a raw number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from carvrooom_desktop.acquisition.decode.plan import DatabasePlan, MessagePlan, SignalPlan, compile_database
+from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, REMOTE, FrameArrays
+
+Series = tuple[np.ndarray, np.ndarray]  # (timestamps float64, values float64)
+_EXT_KEY = np.uint32(1 << 31)
+
+
+@dataclass(slots=True)
+class DecodedBatch:
+    """Signals decoded from one batch of frames, and what could not be decoded."""
+
+    signals: dict[str, Series]
+    frames: int = 0  # frames in the batch
+    matched: int = 0  # frames whose id is in the database (data frames only)
+    invalid: dict[str, int] = field(default_factory=dict)  # message name -> frames refused (short DLC, unknown mux)
+
+    @property
+    def unknown(self) -> int:
+        return self.frames - self.matched
+
+    @property
+    def invalid_total(self) -> int:
+        return sum(self.invalid.values())
+
+
+class BatchDecoder:
+    """Decode batches of raw frames with one signal database; plans are compiled once per database."""
+
+    def __init__(self, database, *, allow_truncated: bool = False, match_extended: bool = False) -> None:
+        self.plan: DatabasePlan = compile_database(database)
+        self.allow_truncated = allow_truncated
+        self.match_extended = match_extended
+        messages = list(self.plan.messages)
+        keys = np.array([self._key(m.frame_id, m.is_extended) for m in messages], np.uint32)
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._messages: list[MessagePlan] = [messages[i] for i in order]
+        self.signals: dict[str, SignalPlan] = self.plan.by_name()
+        self.warnings = self.plan.warnings
+
+    def _key(self, frame_id: int, extended: bool) -> int:
+        return (frame_id | (1 << 31)) if (self.match_extended and extended) else frame_id
+
+    # -- what the database offers ----------------------------------------------------------
+
+    @property
+    def signal_names(self) -> list[str]:
+        return list(self.signals)
+
+    @property
+    def units(self) -> dict[str, str]:
+        return {n: s.unit for n, s in self.signals.items()}
+
+    @property
+    def choices(self) -> dict[str, dict[int, str]]:
+        """Value tables (raw number -> text) of the signals that have one."""
+        return {n: s.choices for n, s in self.signals.items() if s.choices}
+
+    # -- decoding --------------------------------------------------------------------------
+
+    def decode(self, frames: FrameArrays, names: Collection[str] | None = None) -> DecodedBatch:
+        """Decode every frame of a known message; ``names`` limits the work to those signals."""
+        out = DecodedBatch(signals={}, frames=len(frames))
+        n_messages = len(self._messages)
+        if len(frames) == 0 or n_messages == 0:
+            return out
+        wanted = None if names is None else set(names)
+        ids = np.asarray(frames.arbitration_id, np.uint32)
+        flags = np.asarray(frames.flags)
+        if self.match_extended:
+            ids = ids | np.where(flags & EXTENDED_ID, _EXT_KEY, np.uint32(0))
+        pos = np.searchsorted(self._keys, ids)
+        np.minimum(pos, n_messages - 1, out=pos)
+        hit = self._keys[pos] == ids
+        hit &= (flags & (REMOTE | ERROR)) == 0
+        group = np.where(hit, pos, n_messages).astype(np.uint16 if n_messages < 65535 else np.uint32)
+        counts = np.bincount(group, minlength=n_messages + 1)
+        out.matched = int(len(frames) - counts[n_messages])
+        if out.matched == 0:
+            return out
+        order = np.argsort(group, kind="stable")  # radix sort for uint16
+        starts = np.concatenate(([0], np.cumsum(counts)))
+        words = np.ascontiguousarray(frames.data, dtype=np.uint8).view("<u8").reshape(-1)
+        timestamps = np.asarray(frames.timestamp, np.float64)
+        dlc = np.asarray(frames.dlc)
+        for m in np.flatnonzero(counts[:n_messages]):
+            plan = self._messages[m]
+            if wanted is not None and not any(s.name in wanted for s in plan.signals):
+                continue
+            rows = order[starts[m]:starts[m + 1]]
+            self._decode_message(plan, rows, words, timestamps, dlc, wanted, out)
+        return out
+
+    def _decode_message(self, plan: MessagePlan, rows, words, timestamps, dlc, wanted, out: DecodedBatch) -> None:
+        t = timestamps[rows]
+        le = words[rows]
+        be = le.byteswap() if plan.uses_be else None
+        n = len(rows)
+        lengths = dlc[rows]
+        valid = None if self.allow_truncated else lengths >= plan.length
+        if valid is not None and valid.all():
+            valid = None
+        available_bits = lengths.astype(np.int32) * 8 if self.allow_truncated else None
+
+        values: dict[int, np.ndarray] = {}
+        present: dict[int, np.ndarray | None] = {}  # signal index -> rows where it is present (None: all)
+        if plan.is_multiplexed:
+            bad = np.zeros(n, bool)
+            for i in plan.mux_order:
+                sig = plan.signals[i]
+                here = self._presence(sig, present, values, available_bits, n)
+                values[i] = v = _extract(sig, le, be)
+                present[i] = here
+                mux = _mux_numbers(v)
+                unknown = ~np.isin(mux, plan.mux_keys[i])
+                bad |= unknown if here is None else (unknown & here)
+            if bad.any():
+                valid = ~bad if valid is None else (valid & ~bad)
+            if valid is not None and not valid.any():
+                out.invalid[plan.name] = out.invalid.get(plan.name, 0) + n
+                return
+        if valid is not None:
+            refused = int(n - np.count_nonzero(valid))
+            out.invalid[plan.name] = out.invalid.get(plan.name, 0) + refused
+            if refused == n:
+                return
+
+        for i, sig in enumerate(plan.signals):
+            if wanted is not None and sig.name not in wanted:
+                continue
+            here = present.get(i) if i in present else self._presence(sig, present, values, available_bits, n)
+            v = values[i] if i in values else _extract(sig, le, be)
+            keep = valid if here is None else (here if valid is None else (here & valid))
+            if keep is None:
+                out.signals[sig.name] = (t, v)
+            elif keep.any():
+                out.signals[sig.name] = (t[keep], v[keep])
+
+    def _presence(self, sig: SignalPlan, present, values, available_bits, n) -> np.ndarray | None:
+        """Rows where ``sig`` is decoded: its multiplexer has one of its ids, its bits are in the data."""
+        here = None
+        if sig.parent is not None:
+            parent_here = present[sig.parent]
+            mux = _mux_numbers(values[sig.parent])
+            ids = sig.mux_ids
+            here = (mux == ids[0]) if len(ids) == 1 else np.isin(mux, ids)
+            if parent_here is not None:
+                here &= parent_here
+        if available_bits is not None:
+            fits = available_bits >= sig.need_bits
+            here = fits if here is None else (here & fits)
+            if here.all():
+                here = None
+        return here
+
+
+def _extract(sig: SignalPlan, le: np.ndarray, be: np.ndarray | None) -> np.ndarray:
+    word = le if sig.little_endian else be
+    raw = word >> np.uint64(sig.shift) if sig.shift else word
+    if sig.length < 64:
+        raw = raw & np.uint64(sig.mask)
+    if sig.float_bits == 32:
+        value = raw.astype(np.uint32).view(np.float32).astype(np.float64)
+    elif sig.float_bits == 64:
+        value = raw.view(np.float64)
+    elif sig.float_bits == 16:
+        value = raw.astype(np.uint16).view(np.float16).astype(np.float64)
+    elif sig.signed:
+        signed = raw.view(np.int64)
+        if sig.length < 64:
+            sign = np.int64(1 << (sig.length - 1))
+            signed = (signed ^ sign) - sign
+        value = signed.astype(np.float64)
+    else:
+        value = raw.astype(np.float64)
+    if sig.scale != 1.0 or sig.offset != 0.0:
+        value = value * sig.scale + sig.offset
+    return value
+
+
+def _mux_numbers(values: np.ndarray) -> np.ndarray:
+    """cantools uses ``int(scaled value)`` as the multiplexer number."""
+    finite = np.isfinite(values)
+    out = np.trunc(np.where(finite, values, -1.0)).astype(np.int64)
+    if not finite.all():
+        out[~finite] = np.iinfo(np.int64).min  # matches no id: the frame is refused
+    return out

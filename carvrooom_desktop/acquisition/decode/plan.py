@@ -1,0 +1,209 @@
+"""Extraction plans: a cantools database compiled once into shifts, masks and mux conditions.
+
+Bit positions (both byte orders read from a 64-bit word of the first 8 data bytes):
+
+* Intel (``little_endian``): ``start`` is the LSB; the frame is read as a little-endian
+  ``uint64`` and the signal is ``(word >> start) & mask``.
+* Motorola (``big_endian``): ``start`` is the MSB in DBC "sawtooth" numbering. Its
+  network position (bit 0 = MSB of byte 0) is ``8*(start//8) + 7 - start%8``; the frame
+  is read as a big-endian ``uint64`` and the signal is
+  ``(word >> (64 - msb - length)) & mask``.
+
+Multiplexing mirrors cantools' codec tree (``Message._create_codec``), flattened: a
+signal is present when its multiplexer is present and has one of the signal's
+multiplexer ids; a present multiplexer whose value is none of its known ids (children's
+ids plus its value-table keys) makes cantools reject the whole frame, so we mark the
+frame invalid too. Signals that cantools never reaches (a multiplexer that is not
+declared as one, ids missing) are left out, as cantools leaves them out.
+
+Where cantools (loaded with ``strict=False``) refuses a whole message because of its
+layout (overlapping signals, a signal that does not fit the message), we still decode
+every signal whose bits lie inside the message, each from its own bits, and drop the
+ones outside with a warning on the plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+WORD_BITS = 64  # FrameArrays keeps 8 data bytes per frame
+_FLOAT_LENGTHS = (16, 32, 64)
+
+
+@dataclass(frozen=True, slots=True)
+class SignalPlan:
+    """How to get one signal's physical value out of a frame's 64-bit word."""
+
+    name: str  # "MESSAGE.signal"
+    signal: str
+    little_endian: bool
+    shift: int
+    length: int
+    mask: int
+    need_bits: int  # bits of data (from byte 0) the signal needs: for allow_truncated
+    signed: bool
+    float_bits: int  # 0 for integers, else 16/32/64
+    scale: float
+    offset: float
+    unit: str
+    choices: dict[int, str]
+    is_multiplexer: bool
+    parent: int | None  # index (in MessagePlan.signals) of the multiplexer this signal needs
+    mux_ids: tuple[int, ...]  # parent values this signal is present for
+
+    @property
+    def needs_word(self) -> str:
+        return "le" if self.little_endian else "be"
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePlan:
+    name: str
+    frame_id: int
+    is_extended: bool
+    length: int
+    signals: tuple[SignalPlan, ...]
+    mux_keys: dict[int, np.ndarray]  # multiplexer signal index -> sorted known values
+    mux_order: tuple[int, ...]  # multiplexers, parents before children
+    warnings: tuple[str, ...] = ()
+    uses_le: bool = field(default=False)
+    uses_be: bool = field(default=False)
+
+    @property
+    def is_multiplexed(self) -> bool:
+        return bool(self.mux_keys)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabasePlan:
+    messages: tuple[MessagePlan, ...]
+    warnings: tuple[str, ...]
+
+    def by_name(self) -> dict[str, SignalPlan]:
+        return {s.name: s for m in self.messages for s in m.signals}
+
+
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def cantools_database(database):
+    """A cantools Database from one, or from a drivers.signal_db SignalDatabase."""
+    return getattr(database, "cantools_database", database)
+
+
+def compile_database(database) -> DatabasePlan:
+    """Plans for every message of ``database`` (cantools Database or SignalDatabase), cached per database."""
+    db = cantools_database(database)
+    try:
+        return _cache[db]
+    except KeyError:
+        pass
+    messages: list[MessagePlan] = []
+    warnings: list[str] = []
+    for message in db.messages:
+        if getattr(message, "is_container", False):
+            warnings.append(f"{message.name}: a container message (AUTOSAR PDUs) is not decoded")
+            continue
+        plan = compile_message(message)
+        messages.append(plan)
+        warnings.extend(plan.warnings)
+    result = DatabasePlan(tuple(messages), tuple(warnings))
+    _cache[db] = result
+    return result
+
+
+def _bit_layout(signal, message_length: int) -> tuple[int, int, str | None]:
+    """(shift in the 64-bit word, bits needed from byte 0, why it cannot be decoded or None)."""
+    length = int(signal.length)
+    if signal.byte_order == "little_endian":
+        need = int(signal.start) + length
+        shift = int(signal.start)
+    else:
+        msb = 8 * (signal.start // 8) + 7 - signal.start % 8
+        need = msb + length
+        shift = WORD_BITS - need
+    if length <= 0:
+        return 0, need, "has no bits"
+    if need > 8 * message_length:
+        return 0, need, f"does not fit in the message ({need} bits needed, {8 * message_length} available)"
+    if need > WORD_BITS:
+        return 0, need, "lies beyond the first 8 data bytes, which is all a stored frame keeps"
+    return shift, need, None
+
+
+def _reachable(message) -> tuple[list, dict[str, set[int]]]:
+    """Signals that cantools' codec tree contains (parents first), and each multiplexer's known ids."""
+    by_parent: dict[str | None, list] = {}
+    for s in message.signals:
+        by_parent.setdefault(s.multiplexer_signal, []).append(s)
+    order: list = []
+    seen: set[str] = set()
+    keys: dict[str, set[int]] = {}
+
+    def visit(parent: str | None, depth: int) -> None:
+        if depth > 16:
+            return
+        for s in by_parent.get(parent, []):
+            if parent is not None and not s.multiplexer_ids:
+                continue
+            if s.name in seen:
+                continue
+            seen.add(s.name)
+            order.append(s)
+            if s.is_multiplexer:
+                ids: set[int] = set()
+                for child in by_parent.get(s.name, []):
+                    ids.update(child.multiplexer_ids or ())
+                if s.conversion.choices:
+                    ids.update(int(k) for k in s.conversion.choices)
+                keys[s.name] = ids
+                visit(s.name, depth + 1)
+
+    visit(None, 0)
+    return order, keys
+
+
+def compile_message(message) -> MessagePlan:
+    length = int(message.length)
+    warnings: list[str] = []
+    ordered, keys = _reachable(message)
+    skipped = [s.name for s in message.signals if s not in ordered]
+    if skipped:
+        warnings.append(f"{message.name}: {', '.join(skipped)} never decoded (multiplexer not declared)")
+    plans: list[SignalPlan] = []
+    index: dict[str, int] = {}
+    for s in ordered:
+        shift, need, problem = _bit_layout(s, length)
+        if problem is None and s.is_float and s.length not in _FLOAT_LENGTHS:
+            problem = f"is a {s.length}-bit float"
+        if problem is None and s.multiplexer_signal is not None and s.multiplexer_signal not in index:
+            problem = f"depends on multiplexer {s.multiplexer_signal}, which cannot be decoded"
+        if problem is not None:
+            warnings.append(f"{message.name}.{s.name} {problem}; not decoded")
+            continue
+        conversion = s.conversion
+        scale, offset = conversion.scale, conversion.offset
+        index[s.name] = len(plans)
+        plans.append(SignalPlan(
+            name=f"{message.name}.{s.name}", signal=s.name, little_endian=s.byte_order == "little_endian",
+            shift=shift, length=int(s.length), mask=(1 << int(s.length)) - 1, need_bits=need,
+            signed=bool(s.is_signed), float_bits=int(s.length) if s.is_float else 0,
+            scale=float(scale), offset=float(offset), unit=s.unit or "",
+            choices={int(k): str(v) for k, v in (s.choices or {}).items()},
+            is_multiplexer=bool(s.is_multiplexer),
+            parent=index[s.multiplexer_signal] if s.multiplexer_signal is not None else None,
+            mux_ids=tuple(sorted(int(i) for i in s.multiplexer_ids)) if s.multiplexer_signal is not None else (),
+        ))
+    mux_keys = {index[n]: np.array(sorted(ids), np.int64) for n, ids in keys.items() if n in index}
+    mux_order = tuple(i for i, p in enumerate(plans) if p.is_multiplexer and i in mux_keys)
+    return MessagePlan(
+        name=message.name, frame_id=int(message.frame_id), is_extended=bool(message.is_extended_frame),
+        length=length, signals=tuple(plans), mux_keys=mux_keys, mux_order=mux_order, warnings=tuple(warnings),
+        uses_le=any(p.little_endian for p in plans), uses_be=any(not p.little_endian for p in plans),
+    )

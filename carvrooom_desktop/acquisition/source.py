@@ -1,0 +1,120 @@
+"""What the technician connected to, and opening it: the simulated car, a CAN interface or an ELM327."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import can
+
+from drivers.can import CanSource, interface_info
+from drivers.elm327.client import Elm327Client
+from drivers.elm327.python_obd import PythonObdClient
+from drivers.errors import AdapterNotFound, UnsupportedProtocol
+from drivers.obd.client import ObdClient
+from drivers.simulator.can_face import SimulatedCar
+from drivers.simulator.elm_face import SimulatedElm327
+from drivers.simulator.faults import parse_fault
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """``kind``: "sim" (the simulated car on virtual CAN), "sim-elm" (the simulated car behind a
+    simulated ELM327 on a pseudo-terminal), "can" (``channel`` = "interface:channel") or "elm"
+    (``channel`` = serial port, Bluetooth serial port or ``socket://host:port``)."""
+
+    kind: str = "sim"
+    faults: tuple[str, ...] = ()
+    seed: int = 0
+    speed: float | None = 1.0
+    channel: str = ""
+    bitrate: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind in ("sim", "sim-elm"):
+            faults = ", ".join(self.faults) or "healthy"
+            via = " via ELM327" if self.kind == "sim-elm" else ""
+            return f"Simulated car{via} (seed {self.seed}, {faults})"
+        return f"{'ELM327' if self.kind == 'elm' else 'CAN'} {self.channel}"
+
+
+@dataclass
+class OpenSource:
+    """A CAN bus to talk on (the session builds the OBD client on it) or a ready OBD client
+    (ELM327), the self-test lines for the technician, and the simulated car behind it, if any."""
+
+    adapter: str
+    bus: can.BusABC | None = None
+    client: ObdClient | None = None
+    details: tuple[str, ...] = ()
+    car: SimulatedCar | SimulatedElm327 | None = None
+    can_source: CanSource | None = None
+
+    def close(self) -> None:
+        try:
+            if self.can_source is not None:
+                self.can_source.close()
+            elif self.bus is not None:
+                self.bus.shutdown()
+            if isinstance(self.client, Elm327Client | PythonObdClient):
+                self.client.close()
+        finally:
+            if self.car is not None:
+                self.car.close()
+
+
+def open_source(spec: SourceSpec) -> OpenSource:
+    """Raises UnknownFault/ValueError for a bad fault, AdapterNotFound for a bus that will not open."""
+    if spec.kind == "sim":
+        faults = [parse_fault(text) for text in spec.faults]  # before anything is started
+        channel = f"carvrooom-sim-{uuid.uuid4().hex[:8]}"  # private: parallel sessions never cross
+        car = SimulatedCar(channel=channel, seed=spec.seed, faults=faults, speed=spec.speed).start()
+        try:
+            bus = can.Bus(interface="virtual", channel=channel, receive_own_messages=False)
+        except Exception:
+            car.close()
+            raise
+        return OpenSource(adapter="simulated car (virtual CAN, ISO 15765-4 11-bit)", bus=bus, car=car,
+                          details=("python-can virtual bus", "ISO 15765-4, 11-bit ids, 500 kbit/s nominal"))
+    if spec.kind == "sim-elm":
+        elm = SimulatedElm327.on_pty(seed=spec.seed, faults=[parse_fault(text) for text in spec.faults], speed=spec.speed)
+        try:
+            opened = _open_elm(elm.port)
+        except Exception:
+            elm.close()
+            raise
+        opened.car = elm
+        return opened
+    if spec.kind == "elm":
+        return _open_elm(spec.channel)
+    if spec.kind == "can":
+        interface, _, channel = spec.channel.partition(":")
+        if not interface or not channel:
+            raise AdapterNotFound(f"CAN source must be INTERFACE:CHANNEL (e.g. socketcan:can0), got {spec.channel!r}")
+        source = CanSource(interface, channel, bitrate=spec.bitrate).open()  # typed errors, install hints
+        info = interface_info(interface)
+        bitrate = f"{spec.bitrate // 1000} kbit/s" if spec.bitrate else "bitrate as configured"
+        return OpenSource(adapter=f"{info.label} {channel}", bus=source.bus, can_source=source,
+                          details=(f"python-can {interface} ({info.label})", bitrate, "OBD-II over ISO 15765-4, 11-bit ids"))
+    raise AdapterNotFound(f"unknown source kind {spec.kind!r}")
+
+
+def _open_elm(port: str) -> OpenSource:
+    client = Elm327Client(port)
+    try:
+        info = client.open()
+    except UnsupportedProtocol as e:
+        # Pre-CAN cars (K-line, J1850): python-OBD speaks their protocol; our services still decode.
+        legacy = PythonObdClient(port)
+        protocol = legacy.open()
+        return OpenSource(adapter=f"ELM327 on {port} (python-OBD)", client=legacy,
+                          details=(str(e), f"protocol {protocol} through python-OBD", "one PID per request"))
+    details = (
+        f"{info.firmware} on {info.port}" + (f" at {info.baudrate} baud" if info.baudrate else ""),
+        "likely a clone: " + "; ".join(info.clone_reasons) if info.likely_clone else "genuine firmware",
+        f"protocol {info.protocol}",
+        f"battery {info.voltage:.1f} V" if info.voltage is not None else "battery voltage unknown",
+        "settings: " + ", ".join(info.settings),
+    )
+    return OpenSource(adapter=f"{info.firmware} on {port}", client=client, details=details)

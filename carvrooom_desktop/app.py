@@ -1,0 +1,190 @@
+"""The composition root of the GUI: the only core module that imports Qt.
+
+``run_gui`` builds the QApplication, logging, settings, the store, the event bus,
+the main window and the error handler, wires them and runs the event loop. The live
+session (python-can, cantools, the simulator) is imported on the connect worker, and
+heavy optional stacks (ortools, chromadb, langgraph, langchain, reportlab) never at
+start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from carvrooom_desktop import __version__, events
+from carvrooom_desktop.config.settings import Settings, load_settings, save_settings
+from carvrooom_desktop.errors import CarVrooomError, SettingsError
+from carvrooom_desktop.logging_setup import configure_logging
+from carvrooom_desktop.paths import config_dir, ensure_dir
+from ui.error_handler import ErrorHandler
+from ui.main_window import MainWindow
+from ui.session_controller import ConnectRequest, SessionController
+from ui.theme import ThemeManager
+from ui.workbench import Workbench
+from ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+AUTOCONNECT_ENV = "CARVROOOM_AUTOCONNECT"  # "1" or "sim": simulated car on CAN; "sim-elm": behind a simulated ELM327
+FAULTS_ENV = "CARVROOOM_FAULTS"  # comma-separated, used with auto-connect (screenshots, demos)
+
+
+@dataclass
+class GuiContext:
+    """Everything ``build_gui`` made; tests drive the window through it."""
+
+    app: QApplication
+    window: MainWindow
+    workbench: Workbench
+    controller: SessionController
+    theme: ThemeManager
+    error_handler: ErrorHandler
+    bus: events.EventBus
+    settings: Settings
+    store: Any | None
+    store_problem: str = ""
+    warnings: list[str] = field(default_factory=list)
+    startup_s: float = 0.0
+    _closed: bool = False
+
+    def close(self) -> None:
+        """Shut the session and store down and restore the exception hooks; safe twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self.workbench.shutdown()
+        self.error_handler.uninstall()
+        if self.store is not None:
+            self.store.close()
+
+
+def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="carvrooom", add_help=False)
+    parser.add_argument("--db", dest="db_url", default=None, help="database URL (overrides the settings)")
+    parser.add_argument("--autoconnect", action="store_true", help="connect to the simulated car at start")
+    parser.add_argument("--fault", action="append", default=[], help="simulator fault for --autoconnect (repeatable)")
+    parser.add_argument("--seed", type=int, default=None, help="simulator seed")
+    return parser.parse_known_args(list(argv))
+
+
+def build_gui(argv: Sequence[str] | None = None, *, db_url: str | None = None) -> GuiContext:
+    """Build and wire everything (no event loop): used by ``run_gui`` and the GUI tests."""
+    started = time.perf_counter()
+    args, qt_args = parse_args(argv or [])
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "carvrooom", *qt_args])
+    app.setApplicationName("CarVrooom Desktop")
+    app.setOrganizationName("CarVrooom")
+    app.setApplicationVersion(__version__)
+    log_file = configure_logging()
+    log.info("CarVrooom Desktop %s starting; log file %s", __version__, log_file)
+
+    settings, warnings = load_settings()
+    theme = ThemeManager(app)
+    theme.apply(settings.theme)
+    bus = events.EventBus()
+    store, store_problem = _open_store(args.db_url or db_url, settings)
+
+    def make_session(request: ConnectRequest) -> Any:
+        # Imported here, on the connect worker: python-can, cantools and the simulator
+        # load when the technician connects, not at start-up.
+        from carvrooom_desktop.acquisition.session import LiveSession
+        from carvrooom_desktop.acquisition.source import SourceSpec
+
+        spec = SourceSpec(kind=request.kind, faults=request.faults if request.simulated else (), seed=request.seed,
+                          channel=request.channel, bitrate=request.bitrate)
+        return LiveSession(spec, events=bus, store=store, signals=list(settings.live_signals),
+                           poll_interval=settings.poll_interval_s)
+
+    ui_state = QSettings(str(ensure_dir(config_dir()) / "ui-state.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ui_state)
+    controller = SessionController(make_session, TaskRunner(window, max_threads=1), window)
+
+    def remember_theme(name: str) -> None:
+        settings.theme = name
+        try:
+            save_settings(settings)
+        except SettingsError as exc:
+            window.status.showMessage(f"Theme not saved: {exc}", 10000)
+
+    workbench = Workbench(
+        window, theme=theme, controller=controller, bus=bus, store=store, store_problem=store_problem,
+        faults=_fault_choices(), seed=args.seed if args.seed is not None else settings.sim_seed,
+        on_theme_chosen=remember_theme, role=lambda: settings.role,
+    )
+    error_handler = ErrorHandler(window)
+    error_handler.install()
+    window.restore_ui_state()
+    window.show_workspace("connect")
+    for warning in warnings:
+        window.status.showMessage(f"Settings: {warning}", 15000)
+    ctx = GuiContext(app, window, workbench, controller, theme, error_handler, bus, settings, store,
+                     store_problem, list(warnings))
+    ctx.startup_s = time.perf_counter() - started
+    if store is None:
+        QTimer.singleShot(0, lambda: _warn_store_unavailable(window, store_problem))
+    autoconnect = os.environ.get(AUTOCONNECT_ENV, "")
+    if args.autoconnect or autoconnect not in ("", "0"):
+        faults = tuple(args.fault) or tuple(f for f in os.environ.get(FAULTS_ENV, "").split(",") if f.strip())
+        kind = autoconnect if autoconnect in ("sim", "sim-elm") else "sim"
+        request = ConnectRequest(kind=kind, faults=faults, seed=args.seed if args.seed is not None else settings.sim_seed)
+        QTimer.singleShot(0, lambda: controller.connect_to(request))
+    return ctx
+
+
+def run_gui(argv: list[str] | None = None, *, db_url: str | None = None) -> int:
+    ctx = build_gui(sys.argv[1:] if argv is None else argv, db_url=db_url)
+    ctx.window.show()
+    log.info("window shown %.2f s after build started", ctx.startup_s)
+    try:
+        return ctx.app.exec()
+    finally:
+        ctx.close()
+
+
+def _open_store(cli_url: str | None, settings: Settings) -> tuple[Any | None, str]:
+    """The store, or ``None`` and the reason; the app stays usable without one."""
+    from carvrooom_desktop.storage.engine import resolve_url
+    from carvrooom_desktop.storage.store import Store
+
+    url = resolve_url(cli_url, settings.database_url or None)
+    password = None
+    if not url.startswith("sqlite"):
+        from carvrooom_desktop.config.secret_store import (
+            database_secret_name,
+            get_secret,
+        )
+
+        password = get_secret(database_secret_name(url))
+    try:
+        return Store.open(url, origin=settings.workstation_id, password=password), ""
+    except CarVrooomError as exc:
+        log.error("store unavailable: %s", exc)
+        return None, str(exc)
+
+
+def _warn_store_unavailable(window: MainWindow, problem: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, "Database unavailable",
+                      f"The database could not be opened:\n\n{problem}", parent=window)
+    box.setInformativeText(
+        "You can still connect to a car and see its codes and live data, but nothing can be recorded "
+        "until the database is reachable. Check the database setting or the --db option and restart."
+    )
+    box.open()  # window-modal, does not block start-up
+
+
+def _fault_choices() -> list[tuple[str, str]]:
+    """(name, description) of every fault the simulator can inject."""
+    from drivers.simulator.faults import FAULT_CATALOGUE
+
+    items = FAULT_CATALOGUE.items() if hasattr(FAULT_CATALOGUE, "items") else ((f.name, f) for f in FAULT_CATALOGUE)
+    return [(str(name), str(getattr(fault, "description", "") or "")) for name, fault in items]

@@ -1,0 +1,67 @@
+"""``carvrooom scan``: identify the car, read codes, readiness and freeze frame."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from carvrooom_desktop.acquisition.scan import ScanReport
+from carvrooom_desktop.acquisition.session import LiveSession
+from carvrooom_desktop.cli.common import add_source_options, source_from
+from carvrooom_desktop.events import EventBus
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("scan", help="read VIN, trouble codes, readiness and freeze frame")
+    add_source_options(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    session = LiveSession(source_from(args), events=EventBus(), store=None, signals=[])
+    try:
+        report = session.connect()
+    finally:
+        session.close()
+    print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report))
+    return 0
+
+
+def format_report(report: ScanReport) -> str:
+    v, info = report.vehicle, report.vin_info
+    lines = [f"Vehicle   {v.vin}  ({'valid' if info.valid else 'INVALID: ' + '; '.join(info.problems)})"]
+    who = " ".join(str(x) for x in (info.model_year, info.manufacturer, f"- {info.country}" if info.country else "") if x)
+    if who:
+        lines.append(f"          {who}")
+    if v.odometer_km is not None:
+        lines.append(f"Odometer  {v.odometer_km:,.1f} km")
+    lines.append(f"Adapter   {report.adapter}  (scan took {report.elapsed_s:.2f} s)")
+    lines += [f"          {detail}" for detail in report.adapter_details]
+    lines.append(f"MIL       {'ON' if report.mil_on else 'off'}   confirmed codes reported: {report.readiness.dtc_count}")
+    lines.append("")
+    if report.dtcs:
+        lines.append("Trouble codes")
+        for d in report.dtcs:
+            lines.append(f"  {d.code}  {d.kind.value:<9}  {d.system.value:<28}  {d.description}")
+    else:
+        lines.append("Trouble codes: none")
+    lines.append("")
+    lines.append("Readiness")
+    for m in report.readiness.monitors:
+        lines.append(f"  {m.name:<18} {m.state.value}")
+    if report.tests:
+        lines.append("")
+        lines.append("On-board tests (mode 06)")
+        for t in report.tests:
+            verdict = "pass" if t.passed else "FAIL"
+            lines.append(f"  {t.mid:02X}/{t.tid:02X} {t.monitor:<26} {t.test:<38} {t.value:9.3f} [{t.minimum:g} .. {t.maximum:g}] {t.unit:<6} {verdict}")
+    if report.calibration_ids:
+        lines.append("")
+        lines.append(f"Calibration {', '.join(report.calibration_ids)}   CVN {', '.join(report.cvns)}")
+    for frame in report.freeze_frames:
+        lines.append("")
+        lines.append(f"Freeze frame ({frame.dtc_code})")
+        for name, value in frame.values.items():
+            lines.append(f"  {name:<26} {value:10.2f} {frame.units.get(name, '')}")
+    return "\n".join(lines)

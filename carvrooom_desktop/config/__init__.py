@@ -1,0 +1,1 @@
+"""Typed, versioned settings and the OS keyring for secrets."""

@@ -1,0 +1,1 @@
+"""The local store (SQLite by default, PostgreSQL for the shared workshop database)."""

@@ -1,0 +1,123 @@
+"""SQLAlchemy 2 typed models. One schema for SQLite and PostgreSQL.
+
+Every row that will sync carries a UUID key, ``updated_at``, ``version``, the
+workstation it came from and a soft-delete flag, so the sync engine (a later issue)
+needs no schema change. Recorded data is stored as compressed columnar chunks, one
+row per chunk, never one row per sample.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Synced:
+    """Columns every synced row carries."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    origin: Mapped[str] = mapped_column(String(36), default="")  # workstation id
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VehicleRow(Synced, Base):
+    __tablename__ = "vehicles"
+
+    vin: Mapped[str] = mapped_column(String(32), index=True)
+    make: Mapped[str] = mapped_column(String(64), default="")
+    model: Mapped[str] = mapped_column(String(64), default="")
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    odometer_km: Mapped[float | None] = mapped_column(Float, nullable=True)
+    signal_database: Mapped[str] = mapped_column(String(255), default="")  # the DBC chosen for this car
+
+
+class RecordingRow(Synced, Base):
+    __tablename__ = "recordings"
+
+    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("vehicles.id"), nullable=True, index=True)
+    vin: Mapped[str] = mapped_column(String(32), default="", index=True)
+    adapter: Mapped[str] = mapped_column(String(128), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="recording")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    frame_count: Mapped[int] = mapped_column(Integer, default=0)
+    sample_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Signal names in index order: sample chunks store the index, not the name.
+    signal_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signal_units: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class RecordingChunkRow(Base):
+    """Append-only, so no version/updated_at: a chunk never changes once written."""
+
+    __tablename__ = "recording_chunks"
+    __table_args__ = (UniqueConstraint("recording_id", "kind", "seq", name="uq_recording_chunks_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    recording_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("recordings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "frames" | "samples"
+    seq: Mapped[int] = mapped_column(Integer)
+    t_start: Mapped[float] = mapped_column(Float)
+    t_end: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer)
+    codec: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    origin: Mapped[str] = mapped_column(String(36), default="")
+
+
+class RecordingMarkRow(Synced, Base):
+    __tablename__ = "recording_marks"
+
+    recording_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("recordings.id"), index=True)
+    timestamp: Mapped[float] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String(255))
+
+
+class VehicleScanRow(Synced, Base):
+    """What a scan read from the car: codes, readiness and freeze frames, as JSON documents."""
+
+    __tablename__ = "vehicle_scans"
+
+    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("vehicles.id"), nullable=True, index=True)
+    recording_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("recordings.id"), nullable=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    adapter: Mapped[str] = mapped_column(String(128), default="")
+    mil_on: Mapped[bool] = mapped_column(Boolean, default=False)
+    dtcs: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    readiness: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    freeze_frames: Mapped[list[dict]] = mapped_column(JSON, default=list)

@@ -1,0 +1,1 @@
+"""Talking to cars and logs: CAN buses, OBD-II, signal databases, the simulated vehicle."""

@@ -1,0 +1,199 @@
+"""Bits on the wire per CAN frame, vectorised over a batch, for bus-load figures.
+
+Classic CAN (ISO 11898-1, CAN 2.0), ``n`` data bytes (0 for a remote frame, at most 8):
+
+* 11-bit id: SOF 1, id 11, RTR 1, IDE 1, r0 1, DLC 4, data 8n, CRC 15, CRC delimiter 1,
+  ACK 1, ACK delimiter 1, EOF 7, intermission 3 = **47 + 8n** bits; bit stuffing applies
+  to SOF..CRC = 34 + 8n bits.
+* 29-bit id: adds SRR, 18 id bits and r1 = **67 + 8n** bits; stuffed region 54 + 8n.
+* Stuff bits (one after every 5 equal bits, the stuff bit counting towards the next run):
+  ``exact`` builds each frame's real bit string (header, data and its CRC-15) and counts
+  them; ``worst`` = floor((stuffed region - 1) / 4); ``mean`` = stuffed region / 30, the
+  rate of random bits (``exact`` on 8-byte 11-bit frames with random data averages 3.3 bits);
+  ``none`` = 0.
+
+  8-byte 11-bit frame: 111 bits without stuffing, 114.3 with the mean, 135 at worst; at
+  4,000 frames/s on 500 kbit/s that is 88.8 %, 91.5 % and 108 % bus load.
+
+CAN FD (ISO 11898-1:2015), ``n`` in 0..8, 12, 16, 20, 24, 32, 48, 64:
+
+* arbitration phase at the nominal bitrate: SOF, id 11, RRS, IDE, FDF, res, BRS = 17 bits
+  (29-bit id: SOF, id 11, SRR, IDE, id 18, RRS, FDF, res, BRS = 36) plus CRC delimiter,
+  ACK, ACK delimiter, EOF 7, intermission 3 = 13 bits;
+* data phase (at the data bitrate when the bit rate is switched): ESI 1, DLC 4, data 8n,
+  stuff count 4, CRC 17 (n <= 16) or 21, fixed stuff bits 6 or 7;
+* dynamic stuff bits over SOF..data use the ``mean``/``worst`` estimate (``exact`` falls back
+  to ``mean``: the columnar frame keeps only the first 8 data bytes), split between the
+  phases in proportion to their stuffed bits.
+
+FrameArrays carries no BRS flag: when a data bitrate is given, FD frames are assumed to
+switch. Error frames count 23 bits (flag 6, superposed flags up to 6, delimiter 8,
+intermission 3) at the nominal bitrate.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE, FrameArrays
+
+Stuffing = Literal["exact", "mean", "worst", "none"]
+STUFFING_MODES: tuple[str, ...] = ("exact", "mean", "worst", "none")
+
+ERROR_FRAME_BITS = 23
+MEAN_STUFF_DIVISOR = 30.0
+CRC15_POLY = 0x4599
+FD_LENGTHS = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64])
+
+
+def _crc15_table() -> np.ndarray:
+    table = np.zeros(256, np.uint16)
+    for byte in range(256):
+        crc = byte << 7
+        for _ in range(8):
+            crc = ((crc << 1) ^ CRC15_POLY) if crc & 0x4000 else (crc << 1)
+            crc &= 0x7FFF
+        table[byte] = crc
+    return table
+
+
+def _stuff_tables() -> tuple[np.ndarray, np.ndarray]:
+    """State machine over one byte, MSB first. State = last_bit * 5 + run - 1 (run 1..5)."""
+    next_state = np.zeros((10, 256), np.uint8)
+    stuffed = np.zeros((10, 256), np.uint8)
+    for state in range(10):
+        for byte in range(256):
+            last, run, count = state // 5, state % 5 + 1, 0
+            for i in range(7, -1, -1):
+                if run == 5:  # five equal bits were sent: the complement goes in
+                    count += 1
+                    last, run = 1 - last, 1
+                bit = (byte >> i) & 1
+                if bit == last:
+                    run += 1
+                else:
+                    last, run = bit, 1
+            next_state[state, byte] = last * 5 + run - 1
+            stuffed[state, byte] = count
+    return next_state, stuffed
+
+
+_CRC15 = _crc15_table()
+_NEXT_STATE, _STUFFED = _stuff_tables()
+_RUN5 = np.array([s % 5 == 4 for s in range(10)])
+
+
+def _pad_table() -> np.ndarray:
+    """Row ``start``: 120 bits, alternating in columns < start with a 1 just before ``start``, packed."""
+    columns = np.arange(120)
+    starts = np.arange(121)[:, None]
+    bits = np.where(columns < starts, (starts - columns) & 1, 0).astype(np.uint8)
+    return np.packbits(bits, axis=1)
+
+
+_PAD = _pad_table()
+
+
+def frame_bits(frames: FrameArrays, stuffing: Stuffing = "exact") -> tuple[np.ndarray, np.ndarray]:
+    """(bits at the nominal bitrate, bits in the FD data phase) per frame, float64.
+
+    Classic and error frames have no data-phase bits. Sum both when nothing switches bitrate.
+    """
+    if stuffing not in STUFFING_MODES:
+        raise ValueError(f"stuffing must be one of {STUFFING_MODES}, got {stuffing!r}")
+    n_frames = len(frames)
+    nominal = np.zeros(n_frames, np.float64)
+    data_phase = np.zeros(n_frames, np.float64)
+    if n_frames == 0:
+        return nominal, data_phase
+    flags = frames.flags
+    error = (flags & ERROR) != 0
+    fd = ((flags & FD) != 0) & ~error
+    classic = ~fd & ~error
+    extended = (flags & EXTENDED_ID) != 0
+    nominal[error] = ERROR_FRAME_BITS
+
+    if classic.any():
+        idx = np.flatnonzero(classic)
+        ext = extended[idx]
+        remote = (flags[idx] & REMOTE) != 0
+        n_bytes = np.where(remote, 0, np.minimum(frames.dlc[idx], 8)).astype(np.int64)
+        region = np.where(ext, 54, 34) + 8 * n_bytes
+        if stuffing == "exact":
+            stuff = _classic_stuff_bits(frames.arbitration_id[idx], ext, remote, frames.dlc[idx], n_bytes, frames.data[idx])
+        else:
+            stuff = _estimate(region, stuffing)
+        nominal[idx] = np.where(ext, 67, 47) + 8 * n_bytes + stuff
+
+    if fd.any():
+        idx = np.flatnonzero(fd)
+        n_bytes = FD_LENGTHS[np.searchsorted(FD_LENGTHS, np.minimum(frames.dlc[idx], 64))]
+        head = np.where(extended[idx], 36, 17)
+        body = 5 + 8 * n_bytes
+        mode = "mean" if stuffing == "exact" else stuffing
+        stuff_total = _estimate(head + body, mode)
+        stuff_head = stuff_total * head / (head + body)
+        crc_part = np.where(n_bytes <= 16, 4 + 17 + 6, 4 + 21 + 7)
+        nominal[idx] = head + 13 + stuff_head
+        data_phase[idx] = body + crc_part + (stuff_total - stuff_head)
+    return nominal, data_phase
+
+
+def wire_time(frames: FrameArrays, bitrate: float, data_bitrate: float | None = None,
+              stuffing: Stuffing = "exact") -> np.ndarray:
+    """Seconds each frame occupies the bus."""
+    nominal, data_phase = frame_bits(frames, stuffing)
+    return nominal / bitrate + data_phase / (data_bitrate or bitrate)
+
+
+def _estimate(region: np.ndarray, stuffing: str) -> np.ndarray:
+    if stuffing == "worst":
+        return np.floor((region - 1) / 4)
+    if stuffing == "mean":
+        return region / MEAN_STUFF_DIVISOR
+    return np.zeros(len(region))
+
+
+def _classic_stuff_bits(ids: np.ndarray, ext: np.ndarray, remote: np.ndarray, dlc: np.ndarray,
+                        n_bytes: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Exact stuff-bit count of classic frames from their real bit strings (header, data, CRC-15)."""
+    n = len(ids)
+    ids = ids.astype(np.uint64)
+    rtr = remote.astype(np.uint64)
+    dlc_code = np.minimum(dlc, 15).astype(np.uint64)
+    # Header from SOF (a dominant 0, so the most significant bit) to the DLC, as an integer.
+    std_header = ((ids & 0x7FF) << 7) | (rtr << 6) | dlc_code  # 19 bits
+    ext_header = (((ids >> 18) & 0x7FF) << 27) | (1 << 26) | (1 << 25) | ((ids & 0x3FFFF) << 7) | (rtr << 6) | dlc_code  # 39 bits
+    header = np.where(ext, ext_header, std_header)
+    header_bits = np.where(ext, 39, 19)
+
+    # Header (as 5 bytes) and data right-aligned in 13 bytes: leading zeros leave a CRC with initial value 0 unchanged.
+    header_bytes = ((header[:, None] >> (np.arange(4, -1, -1, dtype=np.uint64) * 8)) & 0xFF).astype(np.uint8)
+    message = np.zeros((n, 13), np.uint8)
+    for length in np.unique(n_bytes):
+        rows = n_bytes == length
+        message[rows, 8 - length:13 - length] = header_bytes[rows]
+        message[rows, 13 - length:] = data[rows, :length]
+
+    crc = np.zeros(n, np.uint16)
+    for column in range(13):
+        crc = ((crc << 8) & 0x7FFF) ^ _CRC15[((crc >> 7) ^ message[:, column]) & 0xFF]
+
+    # Bit string SOF..CRC right-aligned in 15 bytes (one spare bit, 104 message bits, 15 CRC bits); before SOF,
+    # alternating bits ending in 1: never stuffed, and they leave the state machine as after a recessive bus.
+    stream = np.empty((n, 15), np.uint8)
+    stream[:, 0] = message[:, 0] >> 1
+    stream[:, 1:13] = (message[:, :12] << 7) | (message[:, 1:] >> 1)
+    stream[:, 13] = (message[:, 12] << 7) | (crc >> 8).astype(np.uint8)
+    stream[:, 14] = (crc & 0xFF).astype(np.uint8)
+    stream |= _PAD[120 - (header_bits + 8 * n_bytes + 15)]
+
+    state = np.zeros(n, np.uint8)
+    count = np.zeros(n, np.int64)
+    for column in range(15):
+        byte = stream[:, column]
+        count += _STUFFED[state, byte]
+        state = _NEXT_STATE[state, byte]
+    return count + _RUN5[state]  # five equal bits at the end of the CRC: one more stuff bit

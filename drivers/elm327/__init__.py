@@ -1,0 +1,1 @@
+"""ELM327 adapters (USB/serial, Bluetooth serial, Wi-Fi socket://): our fast OBD-II client and reply parsing."""

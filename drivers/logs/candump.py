@@ -1,0 +1,119 @@
+"""candump ``-L`` logs (``.log``): ``(1436509052.249713) can0 123#DEADBEEF [R|T]``.
+
+Reader: one regular expression over a 4 MB block of lines (``findall`` in C), one match per
+line, so the index of a match is its line number; good lines become columns in bulk, bad
+ones a :class:`BadLine`. Forms (python-can's CanutilsLogReader reads the same): classic
+``ID#HEX``, remote ``ID#R`` / ``ID#R<dlc>``, CAN FD ``ID##<flags>HEX``, 8-digit ids are
+extended, an id with the error flag (0x20000000) and bus-error class is an error frame,
+an optional ``R``/``T`` marks the direction (default received).
+
+Writer: the format python-can's CanutilsLogWriter writes, from FrameArrays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE, RX, FrameArrays
+from drivers.logs.base import LogReader, line_blocks
+from drivers.logs.textcols import payload_columns
+
+CAN_ERR_FLAG = 0x20000000
+CAN_ERR_BUSERROR = 0x00000080
+
+_LINE = re.compile(
+    rb"^[ \t]*(?:\((\d+(?:\.\d*)?)\)[ \t]+(\S+)[ \t]+([0-9A-Fa-f]{1,8})#"
+    rb"(?:(#[0-9A-Fa-f])((?:[0-9A-Fa-f]{2})*)|(R\d*)|((?:[0-9A-Fa-f]{2})*))"
+    rb"(?:[ \t]+([RTrt]))?[ \t]*\r?|([^\n]*))$",
+    re.MULTILINE,
+)
+# groups: 1 ts, 2 channel, 3 id, 4 "#flags", 5 fd data, 6 remote, 7 data, 8 direction, 9 anything else
+
+
+class CandumpReader(LogReader):
+    format = "candump"
+
+    def _blocks(self) -> Iterator[FrameArrays]:
+        for first_line, block in line_blocks(self.path, self.report):
+            yield self._parse_block(first_line, block)
+
+    def _parse_block(self, first_line: int, block: bytes) -> FrameArrays:
+        matches = _LINE.findall(block)
+        if block.endswith(b"\n"):
+            matches = matches[:-1]  # the empty "line" after the final newline
+        ts, _chan, ids, fdflags, fddata, remote, data, direction, other = zip(*matches) if matches else ([],) * 9
+        good = [k for k, t in enumerate(ts) if t]
+        if len(good) != len(matches):
+            for k, rest in enumerate(other):
+                if rest.strip():
+                    self.report.add_bad_line(first_line + k, rest, _reason(rest))
+            ts = [ts[k] for k in good]
+            ids, fdflags, fddata = [ids[k] for k in good], [fdflags[k] for k in good], [fddata[k] for k in good]
+            remote, data, direction = [remote[k] for k in good], [data[k] for k in good], [direction[k] for k in good]
+        n = len(ts)
+        if n == 0:
+            return FrameArrays.empty()
+        timestamp = np.array([float(t) for t in ts], np.float64)
+        raw_ids = np.array([int(i, 16) for i in ids], np.uint32)
+        flags = np.where(np.fromiter((len(i) for i in ids), np.int64, n) > 3, EXTENDED_ID, 0).astype(np.uint8)
+        is_fd = np.fromiter((bool(f) for f in fdflags), bool, n)
+        is_remote = np.fromiter((bool(r) for r in remote), bool, n)
+        payload = [fd if f else d for f, fd, d in zip(fdflags, fddata, data, strict=True)] if is_fd.any() else list(data)
+        dlc, frame_data = payload_columns(payload)
+        if is_remote.any():
+            dlc[is_remote] = [int(r[1:] or 0) for r, flag in zip(remote, is_remote, strict=True) if flag]
+        is_rx = np.fromiter((d not in (b"T", b"t") for d in direction), bool, n)
+        is_error = (raw_ids & CAN_ERR_FLAG).astype(bool) & (raw_ids & CAN_ERR_BUSERROR).astype(bool)
+        flags |= np.where(is_fd, FD, 0).astype(np.uint8)
+        flags |= np.where(is_remote, REMOTE, 0).astype(np.uint8)
+        flags |= np.where(is_rx, RX, 0).astype(np.uint8)
+        if is_error.any():
+            flags[is_error] = ERROR | RX
+            raw_ids[is_error] = 0
+            dlc[is_error] = 0
+            frame_data[is_error] = 0
+        return FrameArrays(timestamp, raw_ids & np.uint32(0x1FFFFFFF), flags, dlc, frame_data)
+
+
+def _reason(line: bytes) -> str:
+    text = line.strip()
+    if not text.startswith(b"("):
+        return "not a candump -L line: expected '(timestamp) interface ID#DATA'"
+    if b"#" not in text:
+        return "no 'ID#DATA' frame field"
+    frame = text.split()[2] if len(text.split()) > 2 else b""
+    ident, _, data = frame.partition(b"#")
+    if not re.fullmatch(rb"[0-9A-Fa-f]{1,8}", ident):
+        return "bad CAN id (1 to 8 hex digits)"
+    if data[:1] != b"R" and len(data.lstrip(b"#")) % 2:
+        return "odd number of hex digits in the data"
+    return "does not parse as a candump -L frame"
+
+
+def write_candump(path, chunks: Iterable[FrameArrays], channel: str = "can0") -> int:
+    """Write frames as candump -L lines (python-can's dialect, with R/T direction); returns the frame count."""
+    count = 0
+    with open(path, "w", encoding="ascii", newline="\n") as f:
+        for frames in chunks:
+            f.write("".join(_candump_lines(frames, channel)))
+            count += len(frames)
+    return count
+
+
+def _candump_lines(frames: FrameArrays, channel: str) -> Iterator[str]:
+    for t, ident, flag, dlc, row in zip(frames.timestamp.tolist(), frames.arbitration_id.tolist(), frames.flags.tolist(),
+                                        frames.dlc.tolist(), frames.data, strict=True):
+        eol = " R\n" if flag & RX else " T\n"
+        if flag & ERROR:
+            yield f"({t:f}) {channel} {CAN_ERR_FLAG | CAN_ERR_BUSERROR:08X}#\n"
+            continue
+        ident_text = f"{ident:08X}" if flag & EXTENDED_ID else f"{ident:03X}"
+        if flag & REMOTE:
+            yield f"({t:f}) {channel} {ident_text}#R{eol}"
+        elif flag & FD:
+            yield f"({t:f}) {channel} {ident_text}##0{row[:min(dlc, 8)].tobytes().hex().upper()}{eol}"
+        else:
+            yield f"({t:f}) {channel} {ident_text}#{row[:min(dlc, 8)].tobytes().hex().upper()}{eol}"
