@@ -121,3 +121,48 @@ class VehicleScanRow(Synced, Base):
     dtcs: Mapped[list[dict]] = mapped_column(JSON, default=list)
     readiness: Mapped[list[dict]] = mapped_column(JSON, default=list)
     freeze_frames: Mapped[list[dict]] = mapped_column(JSON, default=list)
+
+
+class HealthModelRow(Synced, Base):
+    """A fitted remaining-useful-life model kept with its vehicle (parameters as JSON, no pickles)."""
+
+    __tablename__ = "health_models"
+
+    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("vehicles.id"), nullable=True, index=True)
+    name: Mapped[str] = mapped_column(String(64))  # what it predicts, e.g. "brake_pads_front"
+    kind: Mapped[str] = mapped_column(String(64))  # the model class, e.g. "degradation_trend"
+    fitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class DiagnosisRow(Synced, Base):
+    """One diagnosis (offline expert or a Gemini model): the typed result as JSON, plus its cost."""
+
+    __tablename__ = "diagnoses"
+
+    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("vehicles.id"), nullable=True, index=True)
+    recording_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("recordings.id"), nullable=True)
+    vin: Mapped[str] = mapped_column(String(32), default="", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    source: Mapped[str] = mapped_column(String(16), default="offline")  # "offline" | "model"
+    model: Mapped[str] = mapped_column(String(64), default="")
+    complaint: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    thread_id: Mapped[str] = mapped_column(String(64), default="")  # the follow-up chat's checkpoint thread
+
+
+class DiagnosisVerdictRow(Synced, Base):
+    """The technician's verdict on one cause: the shop's own fix history."""
+
+    __tablename__ = "diagnosis_verdicts"
+
+    diagnosis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("diagnoses.id"), index=True)
+    vin: Mapped[str] = mapped_column(String(32), default="", index=True)
+    cause: Mapped[str] = mapped_column(String(255))
+    system: Mapped[str] = mapped_column(String(64), default="")
+    verdict: Mapped[str] = mapped_column(String(16))  # "confirmed" | "rejected" | "fixed_by"
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
