@@ -145,6 +145,8 @@ def run_gui(argv: list[str] | None = None, *, db_url: str | None = None) -> int:
     ctx = build_gui(sys.argv[1:] if argv is None else argv, db_url=db_url)
     ctx.window.show()
     log.info("window shown %.2f s after build started", ctx.startup_s)
+    if os.environ.get("CARVROOOM_EXIT_AFTER_SHOWN"):  # benchmarks/bench_startup.py: quit once the first frame is up
+        QTimer.singleShot(0, ctx.app.quit)
     try:
         return ctx.app.exec()
     finally:
