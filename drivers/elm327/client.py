@@ -74,7 +74,7 @@ class Elm327Client(ObdClient):
             firmware = self._reset()
             for command in SETUP:
                 self._expect_ok(command)
-            self._expect_ok("ATSP0")  # automatic protocol search
+            self._choose_protocol()
             self._search()
             number = self._command("ATDPN").lstrip("A")
             if number not in CAN_PROTOCOLS:
@@ -137,6 +137,13 @@ class Elm327Client(ObdClient):
         if not firmware:
             raise AdapterNotFound(f"{self.port} answered ATZ with {text.strip()!r}: not an ELM327")
         return firmware
+
+    def _choose_protocol(self) -> None:
+        # "Try ISO 15765-4 CAN 11/500 first, search the others if it fails" (ATTP A6): nearly every
+        # car since 2008 speaks it, and it skips the multi-second "SEARCHING..." of ATSP0.
+        # Clones that do not know TP answer "?": they get the plain automatic search.
+        if "OK" not in self._command("ATTPA6").upper():
+            self._expect_ok("ATSP0")
 
     def _search(self) -> None:
         text = self._raw("0100", timeout=SEARCH_TIMEOUT)

@@ -85,7 +85,8 @@ def emulator(tmp_path):
     if not Path(ELM).exists():
         pytest.skip("ELM327-emulator not installed")
     out = tmp_path / "elm.out"
-    proc = subprocess.Popen([ELM, "-s", "car", "-b", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([ELM, "-s", "car", "-b", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tmp_path)  # it writes elm.log into its working directory
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not (out.exists() and out.read_text().strip()):
