@@ -106,13 +106,14 @@ def test_our_client_on_elm327_emulator(emulator):
         assert len(client.read_pids(pids)) == 6  # its garbled 6-PID replies make us fall back to smaller requests
 
 
-def test_our_client_on_elm327_emulator_over_tcp():
+def test_our_client_on_elm327_emulator_over_tcp(tmp_path):
     if not Path(ELM).exists():
         pytest.skip("ELM327-emulator not installed")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([ELM, "-s", "car", "-n", str(port), "-b", os.devnull], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([ELM, "-s", "car", "-n", str(port), "-b", os.devnull], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tmp_path)
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

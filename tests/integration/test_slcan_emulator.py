@@ -53,11 +53,12 @@ class NullModem:
 
 
 @pytest.fixture
-def slcan_emulator():
+def slcan_emulator(tmp_path):
     if not ELM.exists():
         pytest.skip("ELM327-emulator not installed")
     cable = NullModem()
-    proc = subprocess.Popen([str(ELM), "-s", "car", "-c", cable.a, "-b", os.devnull], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([str(ELM), "-s", "car", "-c", cable.a, "-b", os.devnull], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tmp_path)  # it writes elm.log into its working directory
     time.sleep(1.5)  # the emulator opens its end and loads the scenario
     try:
         yield cable.b
