@@ -10,7 +10,7 @@ import can
 from drivers.can import CanSource, interface_info
 from drivers.elm327.client import Elm327Client
 from drivers.elm327.python_obd import PythonObdClient
-from drivers.errors import AdapterNotFound, UnsupportedProtocol
+from drivers.errors import AdapterNotFound, DriverError, UnsupportedProtocol
 from drivers.obd.client import ObdClient
 from drivers.simulator.can_face import SimulatedCar
 from drivers.simulator.elm_face import SimulatedElm327
@@ -116,5 +116,19 @@ def _open_elm(port: str) -> OpenSource:
         f"protocol {info.protocol}",
         f"battery {info.voltage:.1f} V" if info.voltage is not None else "battery voltage unknown",
         "settings: " + ", ".join(info.settings),
+        _measured_rate(client),
     )
     return OpenSource(adapter=f"{info.firmware} on {port}", client=client, details=details)
+
+
+SELF_TEST_PIDS = [0x0C, 0x0D, 0x05, 0x04, 0x11, 0x0B]  # rpm, speed, coolant, load, throttle, MAP: what live data polls first
+SELF_TEST_SECONDS = 0.25  # a few requests: enough for the figure, short enough not to delay the scan noticeably
+
+
+def _measured_rate(client: Elm327Client) -> str:
+    """The self-test's measured figure: PID values per second this adapter and car deliver, as polled live."""
+    try:
+        rate = client.measure_pids_per_second(SELF_TEST_PIDS, SELF_TEST_SECONDS)
+    except DriverError as e:
+        return f"live rate not measured: {e}"
+    return f"measured {rate:.0f} PIDs/s ({len(SELF_TEST_PIDS)} PIDs per request where the car allows)"
