@@ -164,8 +164,23 @@ class SignalSet:
             self._clean[name] = self._prepare(name)
         return self._clean[name]
 
+    def evidence(self, name: str) -> Signal | None:
+        """What a finding's ``signal`` names, for its evidence plot: one signal, or a sum such as
+        ``stft_b1+ltft_b1`` (total fuel trim) computed on the signals' common grid."""
+        if "+" not in name:
+            return self.get(name)
+        parts = [p.strip() for p in name.split("+") if p.strip()]
+        grid = self.aligned(parts)
+        if grid is None:
+            return None
+        total = np.sum([grid[p] for p in parts], axis=0)
+        ok = np.isfinite(total)
+        return Signal(name, grid.t[ok], total[ok], self.get(parts[0]).unit)
+
     def problem(self, name: str) -> str:
         """Why ``name`` cannot be used, in words ('' when it can)."""
+        if "+" in name:
+            return "; ".join(f"{p}: {self.problem(p)}" for p in name.split("+") if self.problem(p)) or "the signals do not overlap in time"
         self.get(name)
         return self._problems.get(name, "")
 

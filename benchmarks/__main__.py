@@ -1,8 +1,20 @@
 """Run every benchmark: `python -m benchmarks` (or `make bench`)."""
 
-from benchmarks import bench_elm_polling, bench_recording, bench_startup
+from benchmarks import bench_elm_polling, bench_live_path, bench_recording, bench_recording_memory, bench_startup
+from benchmarks import health_sim_eval, rul_battery
+from benchmarks import bench_decode, bench_import
+from benchmarks import bench_fallback
+from benchmarks import bench_plot
 
 if __name__ == "__main__":
     bench_recording.main()
     bench_startup.main()
     bench_elm_polling.main()
+    bench_live_path.main(seconds=2.0, repeats=1)  # quick variant; full: python -m benchmarks.bench_live_path
+    bench_recording_memory.main(minutes=5.0, repeats=1)  # quick variant; full hour: python -m benchmarks.bench_recording_memory
+    health_sim_eval.main(["--minutes", "12"])  # quick variant (the thermostat verdict needs 10 min running); full: --seeds 0 1 2 3
+    rul_battery.main([])  # C-MAPSS takes minutes: python -m benchmarks.rul_evaluate
+    bench_decode.main(n=50_000, cantools_n=10_000, repeats=3)  # quick variant; full: python -m benchmarks.bench_decode
+    bench_import.main(n=50_000, repeats=3)  # quick variant; full: python -m benchmarks.bench_import
+    bench_fallback.main(repeats=1)  # quick variant; full: python -m benchmarks.bench_fallback --repeats 5 --baseline
+    bench_plot.main(frames=10, repeats=1)  # quick variant; full: python -m benchmarks.bench_plot

@@ -13,7 +13,7 @@ import argparse
 import time
 
 from analysis.checks import System, run_all_checks
-from carvrooom_desktop.cli.health import simulate_signals
+from carvrooom_desktop.health.sources import simulate_signals
 from carvrooom_desktop.domain import Finding, Severity
 
 HEALTHY = "healthy"

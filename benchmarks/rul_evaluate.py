@@ -7,6 +7,7 @@ on two cores; prints the tables beside the published figures.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -26,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     print(cmapss_table([evaluate_cmapss(s, root) for s in subsets], published_table(root)))
     for title, rows, reference in battery_evaluation(args.datasets, calce=True):
         print(battery_table(title, rows, reference))
-    print(f"\nrul_evaluate finished in {time.perf_counter() - started:.0f} s")
+    print(f"\nrul_evaluate finished in {time.perf_counter() - started:.0f} s; load average (1, 5, 15 min) now "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     return 0
 
 

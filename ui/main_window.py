@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -33,6 +33,7 @@ class MainWindow(QMainWindow):
     workspace_changed = Signal(str)
     page_created = Signal(str, QWidget)
     closing = Signal()
+    files_dropped = Signal(list)  # local paths of log or signal database files dropped on the window
 
     def __init__(self, ui_state: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +62,24 @@ class MainWindow(QMainWindow):
         self.status = ShellStatusBar(self)
         self.setStatusBar(self.status)
         self._build_menus()
+        self.setAcceptDrops(True)
+
+    @property
+    def ui_state(self) -> QSettings | None:
+        """Window geometry and UI state (recent files): QSettings, never the typed settings."""
+        return self._ui_state
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
 
     # -- workspaces ------------------------------------------------------------------------------
 

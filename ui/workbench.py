@@ -52,6 +52,7 @@ class Workbench(QObject):
         self.theme = theme
         self.controller = controller
         self.store = store
+        self.bus = bus  # the Health page publishes health.changed on it
         self.store_problem = store_problem
         self._faults = tuple(faults)
         self._seed = seed
@@ -73,6 +74,9 @@ class Workbench(QObject):
         self._recording_timer = QTimer(self)
         self._recording_timer.setInterval(250)
         self._recording_timer.timeout.connect(self._show_recording_elapsed)
+        from ui.widgets.recording_io import RecordingIO  # import, export, replay, compare, dropped files
+
+        self.io = RecordingIO(self, window.ui_state)
         self._register_workspaces()
         self._wire_controller()
         self._wire_window()
@@ -88,12 +92,16 @@ class Workbench(QObject):
     def _register_workspaces(self) -> None:
         w = self.window
         planned = {key: (title, section, summary, features) for key, title, section, summary, features in PLANNED_WORKSPACES}
-        bench = ("connect", "diagnostics", "live", "recordings", "trace", "health", "ai")
+        bench = ("connect", "diagnostics", "live", "recordings", "trace", "compare", "health", "ai")
         builtin: dict[str, tuple[str, Callable[[], QWidget]]] = {
             "connect": ("Connect", self._make_connect),
             "diagnostics": ("Diagnostics", self._make_diagnostics),
             "live": ("Live data", self._make_live),
             "recordings": ("Recordings", self._make_recordings),
+            "trace": ("CAN trace", self._make_trace),
+            "compare": ("Before / after", self._make_compare),
+            "health": ("Health", self._make_health),
+            "ai": ("AI Diagnosis", self._make_ai),
         }
         sections = {"Bench": list(bench), "Workshop": [], "Management": []}
         for key, (_t, section, _s, _f) in planned.items():
@@ -147,10 +155,58 @@ class Workbench(QObject):
         page.refresh_requested.connect(self.refresh_recordings)
         page.open_requested.connect(self.open_recording)
         page.delete_requested.connect(self.delete_recording)
+        page.import_requested.connect(self.io.import_log)
+        page.export_requested.connect(self.io.export)
+        page.replay_requested.connect(self.io.start_replay)
+        page.trace_requested.connect(self.io.trace)
+        page.compare_requested.connect(self.io.compare)
+        page.notes_requested.connect(self.io.save_notes)
+        page.cancel_requested.connect(self.io.cancel.set)
+        page.samples_requested.connect(self.io.load_signals)
+        page.decoded_names_requested.connect(self.io.offer_decoded_names)
+        page.set_recent(self.io.recent_files())
         if self.store is None:
             page.set_unavailable(self.store_problem or "the store could not be opened")
         else:
             QTimer.singleShot(0, page.request_refresh)
+        return page
+
+    def _make_health(self) -> QWidget:
+        from ui.workspaces.health import HealthController, HealthWorkspace  # imports pyqtgraph and numpy
+
+        page = HealthWorkspace(self.theme.current)
+        self.health = HealthController(page, session=lambda: self.controller.session, store=self.store, bus=self.bus, parent=self)
+        self.window.closing.connect(self.health.wait)
+        return page
+
+    def _make_ai(self) -> QWidget:
+        from ui.widgets.diagnosis_controller import DiagnosisController  # no LangGraph yet: that loads on the first run
+        from ui.workspaces.diagnosis import DiagnosisWorkspace
+
+        page = DiagnosisWorkspace(self.theme.current)
+        self.ai = DiagnosisController(page, session=lambda: self.controller.session, store=self.store, bus=self.bus, parent=self)
+        self.ai.set_session(self.controller.session)
+        self.controller.connected.connect(lambda _report: self.ai.set_session(self.controller.session))
+        self.controller.disconnected.connect(lambda: self.ai.set_session(None))
+        self.controller.recording_stopped.connect(lambda _recording: self.ai.refresh_recordings())
+        self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
+        self.window.closing.connect(self.ai.wait)
+        return page
+
+    def _make_trace(self) -> QWidget:
+        from ui.widgets.trace_controller import make_trace_page  # python-can loads with the first feed
+
+        page, self.trace = make_trace_page(self.controller, self._role, self)
+        self.window.closing.connect(self.trace.wait)
+        return page
+
+    def _make_compare(self) -> QWidget:
+        from ui.workspaces.comparison import ComparisonWorkspace
+
+        page = ComparisonWorkspace(self.theme.current)
+        page.compare_requested.connect(self.io.compare)
+        page.cancel_requested.connect(self.io.cancel.set)
+        QTimer.singleShot(0, self.io.refresh_compare_choices)
         return page
 
     def _page(self, key: str) -> Any:
@@ -255,17 +311,20 @@ class Workbench(QObject):
             return
         self.store_runner.submit(
             lambda: store.recordings.list(text=text or None),
-            lambda rows: self._call("recordings", "set_recordings", rows),
+            lambda rows: (self._call("recordings", "set_recordings", rows),
+                          None if text else self._call("compare", "set_recordings", rows)),
             self._store_error,
             name="list recordings",
         )
 
     def open_recording(self, recording_id: Any) -> None:
+        from ui.widgets.recording_viewer import load_for_viewer  # no pyqtgraph until a recording is opened
+
         store = self.store
         if store is None:
             return
         self.store_runner.submit(
-            lambda: (store.recordings.get(recording_id), store.recordings.load_samples(recording_id)),
+            lambda: load_for_viewer(store, recording_id, self._plotted),  # only the signals plotted first
             lambda result: self._call("recordings", "show_recording", *result),
             self._store_error,
             name="open recording",
@@ -309,6 +368,7 @@ class Workbench(QObject):
         self.theme.changed.connect(self._theme_changed)
         self.window.set_theme_checked(self.theme.current.name)
         self.window.closing.connect(self.shutdown)
+        self.window.files_dropped.connect(self.io.open_files)
 
     def _apply_theme(self, name: str) -> None:
         self.theme.apply(name)
@@ -317,7 +377,7 @@ class Workbench(QObject):
 
     def _theme_changed(self, name: str) -> None:
         self.window.set_theme_checked(name)
-        for key in ("live", "recordings"):
+        for key in ("live", "recordings", "health", "compare"):
             self._call(key, "apply_theme", self.theme.current)
 
     def shutdown(self) -> None:
@@ -326,6 +386,7 @@ class Workbench(QObject):
         self.bridge.close()
         self.controller.shutdown()
         self.store_runner.wait()
+        self.io.wait()
         self.finder.wait()
 
 

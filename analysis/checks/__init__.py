@@ -48,21 +48,43 @@ CHECKS: dict[System, CheckFunction] = {
 }
 
 
-def run_all_checks(signals: SignalSet, limits: Thresholds | None = None) -> list[Finding]:
-    """Every check over ``signals``, in system order."""
+class ChecksCancelled(Exception):
+    """The caller's cancel flag was set between two checks."""
+
+
+def run_all_checks(
+    signals: SignalSet,
+    limits: Thresholds | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Finding]:
+    """Every check over ``signals``, in system order.
+
+    ``progress(done, total)`` is called after each system; ``cancelled()`` is polled before
+    each one and, when true, stops the run with :class:`ChecksCancelled`.
+    """
     lim = limits if limits is not None else default_thresholds()
     findings: list[Finding] = []
-    for system, check in CHECKS.items():
+    total = len(CHECKS)
+    for done, (system, check) in enumerate(CHECKS.items()):
+        if cancelled is not None and cancelled():
+            raise ChecksCancelled(f"health checks cancelled after {done} of {total} systems")
+        if progress is not None:
+            progress(done, total)
         try:
             findings.extend(check(signals, lim))
         except Exception as e:  # a bug in one check must not hide the others' verdicts; logged with its traceback
             log.exception("health check %s failed", check.__name__)
             findings.append(not_enough_data(system, check.__name__, f"the check failed on this data ({type(e).__name__}: {e})"))
+    if progress is not None:
+        progress(total, total)
     return findings
 
 
 __all__ = [
     "CHECKS",
+    "ChecksCancelled",
     "System",
     "check_battery",
     "check_brakes",

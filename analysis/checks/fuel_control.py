@@ -19,6 +19,7 @@ from carvrooom_desktop.domain import Finding, Severity
 
 IDLE_CHECK, LOAD_CHECK, PATTERN_CHECK = "fuel trim at idle", "fuel trim under load", "mixture pattern"
 REQUIRED = ["stft_b1", "ltft_b1", "engine_speed", "vehicle_speed", "coolant_temp"]
+TOTAL_TRIM = "stft_b1+ltft_b1"  # the evidence is the sum of the two trims (what is measured)
 
 
 def _severity(trim: float, lim: Thresholds) -> tuple[Severity, float, str]:
@@ -63,15 +64,16 @@ def check_fuel_control(signals: SignalSet, limits: Thresholds | None = None) -> 
             continue
         trim = float(np.mean(values))
         seconds = conditions.seconds_true(sel, grid.dt)
-        t_range = (float(grid.t[runs[0][0]]), float(grid.t[runs[-1][1] - 1]))
+        longest = max(runs, key=lambda r: grid.t[r[1] - 1] - grid.t[r[0]])  # shown as the proving range
+        t_range = (float(grid.t[longest[0]]), float(grid.t[longest[1] - 1]))
         results[check] = (trim, t_range)
         severity, limit, name = _severity(trim, lim)
         words = "within normal correction" if severity == Severity.OK else ("lean" if trim > 0 else "rich")
         findings.append(Finding(
             system=str(System.FUEL_AIR), check=check, severity=severity,
-            summary=f"Total trim (STFT+LTFT) at {where}: {_describe(trim)} over {seconds:.0f} s; {words}.",
+            summary=f"Total trim (STFT+LTFT) at {where}: {_describe(trim)} over {seconds:.0f} s in {len(runs)} stretch(es); {words}.",
             measured=round(trim, 2), unit="%", threshold=float(np.copysign(limit, trim)), threshold_source=lim.source(name),
-            confidence=round(min(0.95, 0.4 + seconds / 60.0), 2), time_range=t_range, signal="ltft_b1",
+            confidence=round(min(0.95, 0.4 + seconds / 60.0), 2), time_range=t_range, signal=TOTAL_TRIM,
         ))
     findings.append(_pattern(results.get(IDLE_CHECK), results.get(LOAD_CHECK), lim))
     return findings
@@ -84,7 +86,7 @@ def _pattern(idle, load, lim: Thresholds) -> Finding:
     (ti, ri), (tl, rl) = idle, load
     watch, improvement = lim["fuel.trim_watch_pct"], lim["fuel.vacuum_leak_improvement_pct"]
     t_range = (min(ri[0], rl[0]), max(ri[1], rl[1]))
-    common = {"system": str(System.FUEL_AIR), "check": PATTERN_CHECK, "unit": "% points", "time_range": t_range, "signal": "ltft_b1"}
+    common = {"system": str(System.FUEL_AIR), "check": PATTERN_CHECK, "unit": "% points", "time_range": t_range, "signal": TOTAL_TRIM}
     if ti >= watch and ti - tl >= improvement:
         sev_idle, _, _ = _severity(ti, lim)
         return Finding(severity=max(Severity.WARNING, sev_idle),

@@ -9,6 +9,7 @@ class from the ``kind`` it finds.
 from __future__ import annotations
 
 import abc
+import importlib
 import json
 import math
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ import numpy as np
 
 FORMAT_VERSION = 1
 _REGISTRY: dict[str, type[RulModel]] = {}
+# Where each kind lives, so loading works without the caller importing the class first.
+_MODULES = {"degradation_trend": "analysis.rul.trend", "sensor_ensemble": "analysis.rul.sensor_model",
+            "fade_similarity": "analysis.rul.fade_similarity"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +43,12 @@ class RulEstimate:
                 "confidence_level": self.confidence_level}
 
     def describe(self) -> str:
-        def fmt(x: float) -> str:
-            return "beyond the data" if not math.isfinite(x) else f"{x:,.0f}"
-
-        return f"{fmt(self.value)} {self.unit} ({self.confidence_level:.0%} interval {fmt(self.lower)} to {fmt(self.upper)})"
+        level = f"{self.confidence_level:.0%} interval"
+        if not math.isfinite(self.value):
+            low = f"at least {self.lower:,.0f} {self.unit}" if math.isfinite(self.lower) else "no end in sight"
+            return f"no trend toward the limit within the data ({level}: {low})"
+        upper = f"{self.upper:,.0f}" if math.isfinite(self.upper) else "beyond the data"
+        return f"{self.value:,.0f} {self.unit} ({level} {self.lower:,.0f} to {upper})"
 
 
 class RulModel(abc.ABC):
@@ -72,14 +78,19 @@ class RulModel(abc.ABC):
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> RulModel:
         """Rebuild from :meth:`state`."""
 
+    def to_dict(self) -> dict[str, Any]:
+        """The model as plain JSON-able data (what a database row or a ``.json`` file holds)."""
+        meta, arrays = self.state()
+        meta = {"kind": self.kind, "format": FORMAT_VERSION, **meta}
+        return {"meta": meta, "arrays": {k: {"shape": list(np.shape(v)), "data": np.asarray(v, float).ravel().tolist()} for k, v in arrays.items()}}
+
     def save(self, path: str | Path) -> Path:
         """Write the model to ``path`` (``.json`` or ``.npz``)."""
         path = Path(path)
         meta, arrays = self.state()
         meta = {"kind": self.kind, "format": FORMAT_VERSION, **meta}
         if path.suffix.lower() == ".json":
-            doc = {"meta": meta, "arrays": {k: {"shape": list(np.shape(v)), "data": np.asarray(v, float).ravel().tolist()} for k, v in arrays.items()}}
-            path.write_text(json.dumps(doc), encoding="utf-8")
+            path.write_text(json.dumps(self.to_dict()), encoding="utf-8")
         else:
             with path.open("wb") as f:
                 np.savez_compressed(f, __meta__=np.array(json.dumps(meta)), **{k: np.asarray(v) for k, v in arrays.items()})
@@ -97,16 +108,32 @@ def load_model(path: str | Path) -> RulModel:
     """Any saved RUL model, by the ``kind`` recorded in the file."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        meta = doc["meta"]
-        arrays = {k: np.asarray(v["data"], dtype=float).reshape(v["shape"]) for k, v in doc.get("arrays", {}).items()}
-    else:
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["__meta__"]))
-            arrays = {k: z[k] for k in z.files if k != "__meta__"}
+        return model_from_dict(json.loads(path.read_text(encoding="utf-8")), str(path))
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["__meta__"]))
+        arrays = {k: z[k] for k in z.files if k != "__meta__"}
+    return _rebuild(meta, arrays, str(path))
+
+
+def model_from_dict(doc: Any, where: str = "model") -> RulModel:
+    """Rebuild a model from :meth:`RulModel.to_dict`; a clear ValueError for anything malformed."""
+    try:
+        meta = dict(doc["meta"])
+        arrays = {str(k): np.asarray(v["data"], dtype=float).reshape(v["shape"]) for k, v in dict(doc.get("arrays", {})).items()}
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise ValueError(f"{where}: not a saved RUL model ({type(e).__name__}: {e})") from e
+    return _rebuild(meta, arrays, where)
+
+
+def _rebuild(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> RulModel:
     kind = meta.get("kind", "")
+    if kind not in _REGISTRY and kind in _MODULES:
+        importlib.import_module(_MODULES[kind])
     if kind not in _REGISTRY:
-        raise ValueError(f"{path}: unknown RUL model kind {kind!r} (known: {', '.join(sorted(_REGISTRY))})")
+        raise ValueError(f"{where}: unknown RUL model kind {kind!r} (known: {', '.join(sorted(_REGISTRY))})")
     if meta.get("format", 0) > FORMAT_VERSION:
-        raise ValueError(f"{path}: saved by a newer version (format {meta['format']})")
-    return _REGISTRY[kind].from_state(meta, arrays)
+        raise ValueError(f"{where}: saved by a newer version (format {meta['format']})")
+    try:
+        return _REGISTRY[kind].from_state(meta, arrays)
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise ValueError(f"{where}: damaged {kind} model ({type(e).__name__}: {e})") from e

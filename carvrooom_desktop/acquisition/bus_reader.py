@@ -1,8 +1,8 @@
 """The one reader of a python-can bus: its own thread, one ``recv`` and one ``list.append`` per frame.
 
 It replaces ``can.Notifier`` on the live path: the notifier calls every listener
-through Python for every frame and takes a lock per frame; measured on the virtual
-bus this reader costs about half as much per frame (benchmarks/bench_live_path.py).
+through Python for every frame and takes a lock per frame. benchmarks/bench_live_path.py
+compares the whole live path built on this reader with a Notifier + per-frame cantools.
 OBD replies still reach the OBD client's ``DiagnosticListener`` without delay: a
 frame whose id matches the reply mask is handed to it right away (one integer test
 per frame), so requests and the live path share the bus as before.

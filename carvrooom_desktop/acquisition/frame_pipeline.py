@@ -49,7 +49,7 @@ class FramePipeline:
         self._decoder: BatchDecoder | None = None
         self._buffers: Mapping[str, SignalRingBuffer] = {}
         self._recorder: Recorder | None = None
-        self._load: deque[tuple[float, float, float]] = deque()  # (first t, last t, bits) per batch
+        self._meter = BusLoadMeter(bitrate, interval)
         self._last_frames = time.monotonic()
         self._bus_load = 0.0
         self._decode_failed = False
@@ -98,7 +98,10 @@ class FramePipeline:
     def _run(self) -> None:
         next_due = time.monotonic()
         while True:
-            self.process_pending()
+            try:
+                self.process_pending()
+            except Exception:  # noqa: BLE001 - one bad batch must not end the live path for the session
+                log.exception("a batch of frames could not be processed; it is skipped")
             if self._stop.is_set():
                 return
             next_due = max(next_due + self.interval, time.monotonic())
@@ -141,11 +144,23 @@ class FramePipeline:
                 buffer.append(t - t0, v)
 
     def _update_load(self, frames: FrameArrays) -> None:
+        self._bus_load = self._meter.add(frames)
+
+
+class BusLoadMeter:
+    """Bus load in percent over the last ``LOAD_WINDOW`` of bus time, from batches of frames."""
+
+    def __init__(self, bitrate: int, min_span: float) -> None:
+        self.bitrate = bitrate
+        self.min_span = min_span  # s: a batch never counts as shorter than this (one frame has no span)
+        self._load: deque[tuple[float, float, float]] = deque()  # (first t, last t, bits) per batch
+
+    def add(self, frames: FrameArrays) -> float:
         nominal, data_phase = frame_bits(frames, "mean")
         first, last = float(frames.timestamp[0]), float(frames.timestamp[-1])
         self._load.append((first, last, float(nominal.sum() + data_phase.sum())))
         while self._load and self._load[0][1] < last - LOAD_WINDOW:
             self._load.popleft()
-        span = max(last - self._load[0][0], self.interval)
+        span = max(last - self._load[0][0], self.min_span)
         bits = sum(entry[2] for entry in self._load)
-        self._bus_load = float(np.clip(100.0 * bits / (self.bitrate * span), 0.0, 100.0))
+        return float(np.clip(100.0 * bits / (self.bitrate * span), 0.0, 100.0))

@@ -86,3 +86,51 @@ class SignalRingBuffer:
                 return [(start, b), *segments[k + 1 :]]
         b = segments[-1][1]
         return [(b, b)]  # a negative window: nothing is that new
+
+
+class SignalBoard:
+    """The named ring buffers a live view reads: what a LiveSession and a Replay both offer.
+
+    Signals are added by the one thread that sets a source up; producers append to the
+    buffers, consumers call :meth:`window` / :meth:`latest` at their own pace.
+    """
+
+    def __init__(self) -> None:
+        self._definitions: dict = {}  # name -> SignalDefinition
+        self._buffers: dict[str, SignalRingBuffer] = {}
+
+    def add(self, definition, capacity: int) -> SignalRingBuffer:
+        self._definitions[definition.name] = definition
+        buffer = self._buffers.get(definition.name)
+        if buffer is None or buffer.capacity != capacity:
+            buffer = self._buffers[definition.name] = SignalRingBuffer(capacity)
+        return buffer
+
+    @property
+    def buffers(self) -> dict[str, SignalRingBuffer]:
+        return self._buffers
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._buffers
+
+    def definitions(self) -> list:
+        return list(self._definitions.values())
+
+    def definition(self, name: str):
+        return self._definitions[name]
+
+    def units(self) -> dict[str, str]:
+        return {n: d.unit for n, d in self._definitions.items()}
+
+    def window(self, name: str, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """KeyError (naming the signal) for a signal this source does not have."""
+        try:
+            buffer = self._buffers[name]
+        except KeyError:
+            raise KeyError(f"no signal {name!r} in this source") from None
+        return buffer.window(seconds)
+
+    def latest(self, name: str) -> float | None:
+        buffer = self._buffers.get(name)
+        last = buffer.latest() if buffer is not None else None
+        return None if last is None else last[1]

@@ -1,9 +1,12 @@
 """A live session: connect, identify and scan the car, poll live data, record on demand.
 
-Threads: python-can's Notifier reads the bus into two listeners (OBD replies,
-everything); one poller thread asks for PIDs, drains frames, decodes broadcast
-signals into ring buffers and feeds the recorder. The UI pulls windows from the
-ring buffers at its own rate; events carry summaries only.
+Threads (CAN sources): ``live-bus`` (BusReader) reads the bus, handing OBD replies to
+the OBD client at once and queueing every frame; ``live-frames`` (FramePipeline) turns
+the queue into columnar batches 20 times a second, measures bus load, feeds the
+recorder and decodes broadcast signals per message id into ring buffers; ``live-poller``
+asks for OBD PIDs; the recorder commits a chunk every half second on its own thread.
+ELM327 sources have the poller only. The UI pulls windows from the ring buffers at its
+own rate; events carry summaries only, never one per frame.
 """
 
 from __future__ import annotations
@@ -13,15 +16,18 @@ import logging
 import threading
 import time
 import uuid
+from pathlib import Path
 
-import can
 import numpy as np
 
 from carvrooom_desktop import events
-from carvrooom_desktop.acquisition.frame_collector import FrameCollector, to_frame_arrays
+from carvrooom_desktop.acquisition.bus_reader import BusReader
+from carvrooom_desktop.acquisition.decode import BatchDecoder
+from carvrooom_desktop.acquisition.frame_pipeline import FramePipeline
 from carvrooom_desktop.acquisition.recorder import Recorder
-from carvrooom_desktop.acquisition.ring_buffer import SignalRingBuffer
+from carvrooom_desktop.acquisition.ring_buffer import SignalBoard
 from carvrooom_desktop.acquisition.scan import ScanReport, scan_vehicle
+from carvrooom_desktop.acquisition.signal_databases import broadcast_definitions, database_for_vehicle
 from carvrooom_desktop.acquisition.source import OpenSource, SourceSpec, open_source
 from carvrooom_desktop.config.settings import DEFAULT_LIVE_SIGNALS
 from carvrooom_desktop.domain import Permission, Recording, RecordingState, Role, SignalDefinition, SignalSource
@@ -29,10 +35,10 @@ from carvrooom_desktop.domain.roles import allowed
 from carvrooom_desktop.errors import NotConfirmed, PermissionDenied, RecordingError
 from carvrooom_desktop.events import EventBus
 from carvrooom_desktop.storage.store import Store
-from drivers.can.frame_bits import frame_bits
 from drivers.errors import AdapterTimeout, ConnectionLost, DriverError
 from drivers.obd.can_client import DiagnosticListener, ObdCanClient
 from drivers.obd.pids import BY_SIGNAL
+from drivers.signal_db import load_signal_database
 from drivers.simulator.broadcast import load_sim_dbc
 from drivers.simulator.can_face import SimulatedCar
 
@@ -41,6 +47,8 @@ log = logging.getLogger(__name__)
 LOST_AFTER_MISSES = 3
 RECONNECT_INTERVAL = 1.0  # s between attempts to reopen a vanished adapter
 NOMINAL_BITRATE = 500_000
+POLLED_CAPACITY = 6_000  # samples per polled signal: 10 min at 10 Hz
+BROADCAST_CAPACITY = 60_000  # samples per broadcast signal: 10 min of a 100 Hz message
 
 
 class ConnectionState(enum.StrEnum):
@@ -60,30 +68,32 @@ class LiveSession:
         store: Store | None = None,
         signals: list[str] | None = None,
         poll_interval: float = 0.1,
+        signal_database: str | Path | None = None,
     ) -> None:
         self.source = source
         self.events = events
         self.store = store
         self.wanted = list(signals or DEFAULT_LIVE_SIGNALS)
         self.poll_interval = poll_interval
+        self.signal_database_path = signal_database  # None: the simulator's, or the one remembered for the car
+        self.signal_database_note = ""  # why broadcast frames are not decoded, if they are not
+        self.recording_error = ""  # why the last recording stopped by itself (disk full, store gone)
         self.state = ConnectionState.NO_ADAPTER
         self.report: ScanReport | None = None
         self.vehicle_id: uuid.UUID | None = None
         self._open: OpenSource | None = None
-        self._notifier: can.Notifier | None = None
-        self._client: ObdCanClient | None = None
+        self._reader: BusReader | None = None
+        self._pipeline: FramePipeline | None = None
+        self._client = None
         self._client_lock = threading.Lock()  # the poller and a rescan share one request/response channel
-        self._collector = FrameCollector()
-        self._dbc = None
-        self._definitions: dict[str, SignalDefinition] = {}
-        self._buffers: dict[str, SignalRingBuffer] = {}
+        self._decoder: BatchDecoder | None = None
+        self._board = SignalBoard()
         self._polled: list[str] = []
         self._recorder: Recorder | None = None
         self._recording_lock = threading.Lock()
         self._t0 = time.time()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._bus_load = 0.0
         self._gap_started: float | None = None
 
     # -- connection --------------------------------------------------------------------
@@ -100,20 +110,21 @@ class LiveSession:
         self._open = open_source(self.source)
         try:
             self._set_state(ConnectionState.ADAPTER)
+            self._t0 = self._open.car._epoch if isinstance(self._open.car, SimulatedCar) else time.time()
             if self._open.bus is not None:
                 diagnostic = DiagnosticListener()
-                self._notifier = can.Notifier(self._open.bus, [diagnostic, self._collector], timeout=0.05)
+                self._reader = BusReader(self._open.bus, replies=diagnostic, name="live-bus").start()
+                self._pipeline = FramePipeline(self._reader, t0=self._t0, bitrate=self.source.bitrate or NOMINAL_BITRATE).start()
                 self._client = ObdCanClient(self._open.bus, diagnostic)
             else:
                 self._client = self._open.client
-            self._t0 = self._open.car._epoch if isinstance(self._open.car, SimulatedCar) else time.time()
             report = self.rescan()
+            self._define_polled(report)
+            if self._pipeline is not None:
+                self._load_broadcast_database(report)
         except Exception:
             self.close()
             raise
-        if isinstance(self._open.car, SimulatedCar):
-            self._dbc = load_sim_dbc()  # the simulated car's broadcast database
-        self._define_signals(report)
         self._set_state(ConnectionState.CAR_CONNECTED)
         self._thread = threading.Thread(target=self._poll_loop, name="live-poller", daemon=True)
         self._thread.start()
@@ -146,20 +157,42 @@ class LiveSession:
         log.info("trouble codes cleared by a %s (were: %s)", role.value, ", ".join(d.code for d in before.dtcs) if before else "?")
         return self.rescan()
 
-    def _define_signals(self, report: ScanReport) -> None:
+    def _define_polled(self, report: ScanReport) -> None:
         supported = set(report.supported_pids)
         self._polled = [n for n in self.wanted if n in BY_SIGNAL and BY_SIGNAL[n].pid in supported]
         for name in self._polled:
             pid = BY_SIGNAL[name]
-            self._add_signal(SignalDefinition(name, pid.unit, SignalSource.OBD_PID, pid.description, pid.minimum, pid.maximum), 6_000)
-        for message in self._dbc.messages if self._dbc else ():
-            for sig in message.signals:
-                self._add_signal(SignalDefinition(f"{message.name}.{sig.name}", sig.unit or "", SignalSource.CAN_DBC,
-                                                  sig.comment or "", sig.minimum, sig.maximum), 60_000)
+            self._board.add(SignalDefinition(name, pid.unit, SignalSource.OBD_PID, pid.description, pid.minimum, pid.maximum), POLLED_CAPACITY)
 
-    def _add_signal(self, definition: SignalDefinition, capacity: int) -> None:
-        self._definitions[definition.name] = definition
-        self._buffers[definition.name] = SignalRingBuffer(capacity)
+    def _load_broadcast_database(self, report: ScanReport) -> None:
+        """The database broadcast frames are decoded with: the one asked for, the simulator's, or the car's remembered one."""
+        if self.signal_database_path is not None:
+            self.use_signal_database(load_signal_database(Path(self.signal_database_path)))
+        elif isinstance(self._open.car, SimulatedCar):
+            self.use_signal_database(load_sim_dbc())
+        elif self.store is not None and report.vehicle.vin:
+            database, why = database_for_vehicle(self.store, report.vehicle.vin)
+            if database is not None:
+                self.use_signal_database(database)
+            else:
+                self.signal_database_note = why
+        else:
+            self.signal_database_note = "no signal database: broadcast frames are recorded raw, not decoded"
+        if self.signal_database_note:
+            log.info("%s", self.signal_database_note)
+
+    def use_signal_database(self, database) -> None:
+        """Decode broadcast frames with ``database`` (cantools Database or SignalDatabase) from now on;
+        e.g. right after the technician chose one for the connected car."""
+        if self._pipeline is None:
+            raise RuntimeError("only a CAN source carries broadcast frames to decode")
+        decoder = BatchDecoder(database)
+        for definition in broadcast_definitions(database):
+            if definition.name in decoder.signals:
+                self._board.add(definition, BROADCAST_CAPACITY)
+        self._decoder = decoder
+        self.signal_database_note = ""
+        self._pipeline.set_decoder(decoder, self._board.buffers)
 
     def close(self) -> None:
         """Stops recording (keeping it), polling and the bus; safe to call twice."""
@@ -172,29 +205,40 @@ class LiveSession:
         if self._thread is not None:
             self._thread.join(timeout=2)
             self._thread = None
-        if self._notifier is not None:
-            self._notifier.stop()
-            self._notifier = None
+        if self._pipeline is not None:
+            self._pipeline.stop()
+            self._pipeline = None
+        if self._reader is not None:
+            self._reader.stop()
+            self._reader = None
         if self._open is not None:
             self._open.close()
             self._open = None
         self._set_state(ConnectionState.NO_ADAPTER)
 
-    # -- live data ---------------------------------------------------------------------
+    # -- live data: the same read interface as a Replay -------------------------------------
 
     def signal_definitions(self) -> list[SignalDefinition]:
-        return list(self._definitions.values())
+        return self._board.definitions()
 
     def window(self, name: str, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(t seconds since connect, values) of the newest samples; never blocks the producers for long."""
-        return self._buffers[name].window(seconds)
+        return self._board.window(name, seconds)
 
     def latest(self, name: str) -> float | None:
-        last = self._buffers[name].latest() if name in self._buffers else None
-        return None if last is None else last[1]
+        return self._board.latest(name)
 
     def bus_load_percent(self) -> float:
-        return self._bus_load
+        return self._pipeline.bus_load_percent if self._pipeline is not None else 0.0
+
+    @property
+    def frames_received(self) -> int:
+        """Broadcast and reply frames read from the bus so far (0 for an ELM327)."""
+        return self._pipeline.frames_total if self._pipeline is not None else 0
+
+    @property
+    def decoder(self) -> BatchDecoder | None:
+        return self._decoder
 
     @property
     def car(self):
@@ -203,6 +247,7 @@ class LiveSession:
 
     def _poll_loop(self) -> None:
         misses = 0
+        frames_seen = 0
         while not self._stop.is_set():
             started = time.monotonic()
             try:
@@ -223,7 +268,8 @@ class LiveSession:
                 self._try_reopen()
             except DriverError as e:
                 log.warning("live poll failed: %s", e)
-            count = self._drain_frames(time.monotonic() - started)
+            total = self.frames_received
+            count, frames_seen = total - frames_seen, total
             self.events.publish(events.TELEMETRY_RECEIVED, {"t": time.time() - self._t0, "count": count + len(self._polled)})
             self._stop.wait(max(0.0, self.poll_interval - (time.monotonic() - started)))
 
@@ -233,14 +279,20 @@ class LiveSession:
         log.warning("%s: %s", state.value, reason)
         if self._gap_started is None:
             self._gap_started = time.time()
-            self.mark(f"gap: {state.value} ({reason})")  # the recording shows where data is missing
+            self._mark_gap(f"gap: {state.value} ({reason})")  # the recording shows where data is missing
         self._set_state(state)
 
     def _link_back(self) -> None:
         if self._gap_started is not None:
-            self.mark(f"gap ended: data again after {time.time() - self._gap_started:.1f} s")
+            self._mark_gap(f"gap ended: data again after {time.time() - self._gap_started:.1f} s")
             self._gap_started = None
         self._set_state(ConnectionState.CAR_CONNECTED)
+
+    def _mark_gap(self, label: str) -> None:
+        try:
+            self.mark(label)
+        except RecordingError as e:  # the recorder reports the store's failure itself
+            log.warning("%s", e)
 
     def _try_reopen(self) -> None:
         """ELM327 adapters are reopened in place (same port); a CAN bus recovers by itself or not at all."""
@@ -258,46 +310,11 @@ class LiveSession:
     def _store_polled(self, values: dict[str, float], t_reply: float) -> None:
         t_rel = t_reply - self._t0
         recorder = self._recorder
+        buffers = self._board.buffers
         for name, value in values.items():
-            self._buffers[name].append(t_rel, value)
+            buffers[name].append(t_rel, value)
             if recorder is not None:
-                recorder.add_samples(name, self._definitions[name].unit, np.array([t_reply]), np.array([value]))
-
-    def _drain_frames(self, _elapsed: float) -> int:
-        messages = self._collector.drain()
-        if not messages:
-            self._bus_load = 0.0
-            return 0
-        span = max(self.poll_interval, messages[-1].timestamp - messages[0].timestamp)
-        frames = to_frame_arrays(messages)
-        nominal_bits, _ = frame_bits(frames, "mean")
-        self._bus_load = min(100.0, 100.0 * float(nominal_bits.sum()) / (NOMINAL_BITRATE * span))
-        if self._recorder is not None:
-            self._recorder.add_frames(frames)
-        if self._dbc is not None:
-            self._decode_broadcast(messages)
-        return len(messages)
-
-    def _decode_broadcast(self, messages: list[can.Message]) -> None:
-        # Per-frame cantools decoding is fine at a simulated car's few hundred frames/s;
-        # the vectorised decoder of the live-data issue replaces it for saturated buses.
-        columns: dict[str, tuple[list[float], list[float]]] = {}
-        for msg in messages:
-            try:
-                message = self._dbc.get_message_by_frame_id(msg.arbitration_id)
-            except KeyError:
-                continue
-            try:
-                decoded = message.decode(msg.data, decode_choices=False)
-            except Exception:  # noqa: BLE001 - a frame that does not match its DBC entry is skipped
-                continue
-            for sig, value in decoded.items():
-                t, v = columns.setdefault(f"{message.name}.{sig}", ([], []))
-                t.append(msg.timestamp - self._t0)
-                v.append(float(value))
-        for name, (t, v) in columns.items():
-            if name in self._buffers:
-                self._buffers[name].append(np.array(t), np.array(v))
+                recorder.add_samples(name, self._board.definition(name).unit, np.array([t_reply]), np.array([value]))
 
     # -- recording ---------------------------------------------------------------------
 
@@ -306,30 +323,45 @@ class LiveSession:
         return self._recorder.recording_id if self._recorder else None
 
     def start_recording(self, notes: str = "") -> uuid.UUID:
+        """Raw frames (CAN) and polled samples from now on, with the vehicle, adapter and ``notes``."""
         if self.store is None:
             raise RecordingError("no store is open, so nothing can be recorded; check the database in Settings")
         with self._recording_lock:
             if self._recorder is not None:
                 return self._recorder.recording_id
             vin = self.report.vehicle.vin if self.report else ""
-            units = {n: self._definitions[n].unit for n in self._polled}
+            units = {n: self._board.definition(n).unit for n in self._polled}
             recording_id = self.store.recordings.create(
                 vin=vin, adapter=self._open.adapter if self._open else "", notes=notes, vehicle_id=self.vehicle_id, signal_units=units
             )
+            self.recording_error = ""
             self._recorder = Recorder(self.store.recordings, recording_id, units, on_error=self._recording_failed)
+            if self._pipeline is not None:
+                self._pipeline.attach(self._recorder)
         self.events.publish(events.RECORDING_CHANGED, {"id": recording_id, "state": RecordingState.RECORDING})
         return recording_id
 
     def _recording_failed(self, error: RecordingError) -> None:
+        # On the recorder's thread: the recorder already refuses new data; stop_recording tidies up.
+        self.recording_error = str(error)
         self.events.publish(events.RECORDING_CHANGED, {"id": self.recording_id, "state": RecordingState.INTERRUPTED, "error": str(error)})
 
-    def mark(self, label: str) -> None:
-        if self._recorder is not None and self.store is not None:
-            self.store.recordings.add_mark(self._recorder.recording_id, time.time(), label)
+    def mark(self, label: str) -> float | None:
+        """A labelled moment in the running recording ("misfire felt here"); returns its time, None when not recording."""
+        if self._recorder is None or self.store is None:
+            return None
+        moment = time.time()
+        try:
+            self.store.recordings.add_mark(self._recorder.recording_id, moment, label)
+        except Exception as e:  # noqa: BLE001 - a full disk must not break the caller (the poller marks gaps)
+            raise RecordingError(f"the mark {label!r} could not be saved: {e}") from e
+        return moment
 
     def stop_recording(self) -> Recording | None:
         with self._recording_lock:
             recorder, self._recorder = self._recorder, None
+            if recorder is not None and self._pipeline is not None:
+                self._pipeline.detach()  # every frame received until now goes in
         if recorder is None:
             return None
         error = recorder.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from carvrooom_desktop.domain import SignalDefinition, SignalSource
 from carvrooom_desktop.storage.store import Store
 from drivers.signal_db import SignalDatabase, SignalDatabaseError, load_signal_database
 
@@ -30,3 +31,19 @@ def database_for_vehicle(store: Store, vin: str) -> tuple[SignalDatabase | None,
     except SignalDatabaseError as e:
         log.warning("remembered signal database does not load: %s", e)
         return None, str(e)
+
+
+def broadcast_definitions(database) -> list[SignalDefinition]:
+    """One definition ("MESSAGE.signal", unit, range) per signal of a cantools Database or SignalDatabase,
+    named as the BatchDecoder names its series."""
+    db = getattr(database, "cantools_database", database)
+    return [
+        SignalDefinition(f"{message.name}.{sig.name}", sig.unit or "", SignalSource.CAN_DBC, _comment(sig), sig.minimum, sig.maximum)
+        for message in db.messages
+        for sig in message.signals
+    ]
+
+
+def _comment(signal) -> str:
+    comment = signal.comment
+    return comment if isinstance(comment, str) else ""

@@ -7,12 +7,12 @@ import logging
 import sys
 
 from carvrooom_desktop import __version__
-from carvrooom_desktop.cli import clear, record, scan, sessions, simulate
+from carvrooom_desktop.cli import clear, decode, diagnose, export, health, import_log, record, rul, scan, sessions, simulate
 from carvrooom_desktop.errors import CarVrooomError
 from drivers.errors import DriverError
 from drivers.simulator.errors import UnknownFault
 
-COMMANDS = (scan, clear, record, sessions, simulate)
+COMMANDS = (scan, clear, record, sessions, simulate, health, rul, import_log, export, decode, diagnose)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

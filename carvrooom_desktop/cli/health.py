@@ -2,7 +2,8 @@
 
 ``--sim`` drives drivers.simulator's VehicleModel directly, much faster than real time
 (15 simulated minutes take about a second), collects every signal into a SignalSet and
-runs the checks; ``--recording ID`` loads a recording's samples from the store.
+runs the checks; ``--recording ID`` loads a recording's samples from the store and keeps the
+wear trends with the recording's vehicle. The work itself is carvrooom_desktop.health.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import argparse
 import json
 import math
 
-from analysis.checks import run_all_checks
-from analysis.health_score import HealthReport, score_findings
-from analysis.signals import SignalSet
+from typing import TYPE_CHECKING
+
 from carvrooom_desktop.domain import Finding, Severity
 
-SIM_DT = 0.1  # s
+if TYPE_CHECKING:  # numpy/scipy load only when the command runs, not for every `carvrooom` call
+    from analysis.health_score import HealthReport
+    from carvrooom_desktop.health.service import HealthResult
 
 
 def add_parser(sub) -> None:
@@ -33,60 +35,45 @@ def add_parser(sub) -> None:
     parser.set_defaults(run=run)
 
 
-def simulate_signals(faults: list[str] | tuple[str, ...] = (), minutes: float = 15.0, seed: int = 0, dt: float = SIM_DT) -> SignalSet:
-    """Key on, crank and drive the simulated car for ``minutes``; every signal at every step."""
-    from drivers.simulator.faults import parse_fault
-    from drivers.simulator.model import SIGNALS, VehicleModel
-
-    model = VehicleModel(seed=seed, faults=tuple(parse_fault(f) for f in faults), history=True)
-    steps = max(1, round(minutes * 60.0 / dt))
-    times, rows = [], []
-    for k in range(steps):
-        times.append(k * dt)
-        rows.append(model.signals())
-        model.step(dt)
-    return SignalSet.from_rows(times, rows, units={name: unit for name, (unit, _desc) in SIGNALS.items()})
-
-
-def recording_signals(args: argparse.Namespace) -> tuple[SignalSet, str]:
+def recording_health(args: argparse.Namespace) -> HealthResult:
+    """Checks on a stored recording; the wear trends are kept with the recording's vehicle."""
     from carvrooom_desktop.cli.common import open_store
+    from carvrooom_desktop.health.service import run_health
+    from carvrooom_desktop.health.sources import signals_from_samples
+    from carvrooom_desktop.storage.health_models import HealthModelRepository
 
     with open_store(args) as store:
         recording = store.recordings.find(args.recording)
         samples = store.recordings.load_samples(recording.id)
-        units = dict(recording.signal_units)
-    return SignalSet(samples, units), f"recording {recording.id}"
+        models = HealthModelRepository(store.engine, store.origin)
+        vehicle_id = models.vehicle_id_for_vin(recording.vin) if recording.vin else None
+        signals = signals_from_samples(samples, recording.signal_units)
+        return run_health(signals, f"recording {recording.id}", models=models, vehicle_id=vehicle_id)
 
 
 def run(args: argparse.Namespace) -> int:
+    from carvrooom_desktop.health.service import finding_to_dict, run_health
+    from carvrooom_desktop.health.sources import simulate_signals
+
     if args.sim:
         if args.minutes <= 0 or not math.isfinite(args.minutes):
             raise ValueError("--minutes must be a positive number")
         signals = simulate_signals(args.fault, args.minutes, args.seed)
         what = f"simulated car, seed {args.seed}, {args.minutes:g} min" + (f", faults: {', '.join(args.fault)}" if args.fault else ", no fault")
+        result = run_health(signals, what)
     else:
         if args.fault:
             raise ValueError("--fault only applies to the simulated car (--sim)")
-        signals, what = recording_signals(args)
-    findings = run_all_checks(signals)
-    report = score_findings(findings)
+        result = recording_health(args)
     if args.json:
-        print(json.dumps({"source": what, "findings": [finding_to_dict(f) for f in findings], "scores": report.to_dict()}, indent=2))
+        print(json.dumps({"source": result.source, "findings": [finding_to_dict(f) for f in result.findings],
+                          "scores": result.report.to_dict(), "rul": [c.to_dict() for c in result.rul]}, indent=2))
     else:
-        print(format_report(what, findings, report, show_all=args.all))
+        print(format_report(result.source, list(result.findings), result.report, show_all=args.all, rul=result.rul))
     return 0
 
 
-def finding_to_dict(f: Finding) -> dict:
-    return {
-        "system": f.system, "check": f.check, "severity": f.severity.name.lower(), "enough_data": f.enough_data,
-        "summary": f.summary, "measured": f.measured, "unit": f.unit, "threshold": f.threshold,
-        "threshold_source": f.threshold_source, "confidence": f.confidence,
-        "time_range": list(f.time_range) if f.time_range else None, "signal": f.signal,
-    }
-
-
-def format_report(what: str, findings: list[Finding], report: HealthReport, show_all: bool = False) -> str:
+def format_report(what: str, findings: list[Finding], report: HealthReport, show_all: bool = False, rul=()) -> str:
     lines = [f"Health checks: {what}", ""]
     shown = [f for f in findings if f.enough_data or show_all]
     shown.sort(key=lambda f: (-int(f.severity), f.system, f.check))
@@ -105,6 +92,10 @@ def format_report(what: str, findings: list[Finding], report: HealthReport, show
         lines.append(f"  {s.system:<13} {score}  {s.explanation}")
     vehicle = "--" if report.vehicle_score is None else f"{report.vehicle_score:.0f}"
     lines.append(f"  {'vehicle':<13} {vehicle:>4}  {report.explanation}")
+    if rul:
+        lines += ["", "Remaining life of wear items"]
+        for card in rul:
+            lines.append(f"  {card.title:<20} " + (card.estimate.describe() if card.estimate is not None else f"no estimate: {card.reason}"))
     worst = max((f.severity for f in findings if f.enough_data), default=Severity.OK)
     lines.append(f"\nWorst finding: {worst.name.lower()}")
     return "\n".join(lines)

@@ -43,6 +43,16 @@ class Settings:
     live_signals: list[str] = field(default_factory=lambda: list(DEFAULT_LIVE_SIGNALS))
     poll_interval_s: float = 0.1
     role: str = "technician"  # the workstation's role until users and sign-in exist
+    # AI diagnosis (added without a schema bump: a missing field takes its default). The API key
+    # is never here: it lives in the OS keyring (secret_store.GEMINI_API_KEY).
+    gemini_flash_model: str = "gemini-3.5-flash"
+    gemini_pro_model: str = "gemini-3.1-pro-preview"
+    gemini_timeout_s: float = 20.0  # per request; the library's default waits forever on a silent link
+    gemini_max_retries: int = 1  # 1 = one attempt (0 would mean the SDK's default of 5)
+    gemini_base_url: str = ""  # "" = Google's endpoint; a proxy or a test server otherwise
+    gemini_flash_price_usd: list[float] = field(default_factory=lambda: [0.30, 2.50])  # per M tokens in, out
+    gemini_pro_price_usd: list[float] = field(default_factory=lambda: [2.00, 12.00])
+    diagnosis_budget_s: float = 5.0  # the offline answer is shown by then if the model has not answered
 
     def validate(self) -> list[str]:
         """Repair out-of-range values in place; returns what was repaired."""
@@ -56,6 +66,20 @@ class Settings:
         if not 0.0 <= self.poll_interval_s <= 10.0:
             problems.append(f"poll_interval_s {self.poll_interval_s} out of range; using 0.1")
             self.poll_interval_s = 0.1
+        if not 1.0 <= self.gemini_timeout_s <= 300.0:
+            problems.append(f"gemini_timeout_s {self.gemini_timeout_s} out of range 1..300; using 20")
+            self.gemini_timeout_s = 20.0
+        if not 1 <= self.gemini_max_retries <= 5:
+            problems.append(f"gemini_max_retries {self.gemini_max_retries} out of range 1..5; using 1")
+            self.gemini_max_retries = 1
+        if not 0.5 <= self.diagnosis_budget_s <= 60.0:
+            problems.append(f"diagnosis_budget_s {self.diagnosis_budget_s} out of range 0.5..60; using 5")
+            self.diagnosis_budget_s = 5.0
+        for name in ("gemini_flash_price_usd", "gemini_pro_price_usd"):
+            price = getattr(self, name)
+            if len(price) != 2 or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 for p in price):
+                problems.append(f"{name} must be [input, output] USD per million tokens; using the default")
+                setattr(self, name, getattr(Settings(), name))
         return problems
 
 

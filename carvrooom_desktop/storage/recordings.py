@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from carvrooom_desktop.domain import FrameArrays, Recording, RecordingMark, RecordingState
 from carvrooom_desktop.errors import NotFound
 from carvrooom_desktop.storage.chunks import CODEC, decode_chunk, encode_chunk
-from carvrooom_desktop.storage.models import RecordingChunkRow, RecordingMarkRow, RecordingRow, utcnow
+from carvrooom_desktop.storage.models import RecordingChunkRow, RecordingMarkRow, RecordingRow, VehicleScanRow, utcnow
 
 FRAMES, SAMPLES = "frames", "samples"
 STALE_AFTER = timedelta(seconds=30)  # a "recording" row untouched this long lost its writer
@@ -98,6 +98,14 @@ class RecordingRepository:
                 raise NotFound(f"no recording {recording_id}")
             row.state, row.ended_at, row.version = state.value, ended_at or utcnow(), row.version + 1
 
+    def update_notes(self, recording_id: uuid.UUID, notes: str) -> None:
+        """Replace a recording's notes (the technician's text, or an import's outcome)."""
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            row = s.get(RecordingRow, recording_id)
+            if row is None:
+                raise NotFound(f"no recording {recording_id}")
+            row.notes, row.version = notes, row.version + 1
+
     def recover_interrupted(self) -> int:
         """Recordings whose writer died (killed app, pulled power) become "interrupted"; data kept."""
         cutoff = utcnow() - STALE_AFTER
@@ -160,6 +168,35 @@ class RecordingRepository:
             for (payload,) in conn.execute(query):
                 yield decode_chunk(payload)
 
+    def chunk_index(self, recording_id: uuid.UUID, kind: str) -> list[tuple[int, float, float, int]]:
+        """(seq, t_start, t_end, count) of every chunk of ``kind``, in order, without reading payloads:
+        enough to plan windowed reads of a long recording."""
+        query = select(RecordingChunkRow.seq, RecordingChunkRow.t_start, RecordingChunkRow.t_end, RecordingChunkRow.count).where(
+            RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == kind
+        ).order_by(RecordingChunkRow.seq)
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(query)]
+
+    def load_chunk(self, recording_id: uuid.UUID, kind: str, seq: int) -> dict[str, np.ndarray]:
+        """One chunk's columns (short read transaction: a replay of an hour never holds the database open)."""
+        query = select(RecordingChunkRow.payload).where(
+            RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == kind, RecordingChunkRow.seq == seq
+        )
+        with self.engine.connect() as conn:
+            payload = conn.execute(query).scalar()
+        if payload is None:
+            raise NotFound(f"recording {recording_id} has no {kind} chunk {seq}")
+        return decode_chunk(payload)
+
+    def iter_frame_chunks(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None):
+        """The recorded frames one stored chunk at a time (FrameArrays), so a long recording never sits in memory whole."""
+        for chunk in self._chunks(recording_id, FRAMES, t_range):
+            yield FrameArrays(**chunk)
+
+    def iter_sample_chunks(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None):
+        """Polled samples one stored chunk at a time: dicts of "signal" (index into signal_names), "timestamp", "value"."""
+        yield from self._chunks(recording_id, SAMPLES, t_range)
+
     def load_samples(
         self, recording_id: uuid.UUID, names: Sequence[str] | None = None, t_range: tuple[float, float] | None = None
     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -182,6 +219,46 @@ class RecordingRepository:
                 t, v = t[keep], v[keep]
             out[name] = (t, v)
         return out
+
+    def iter_frames(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None) -> Iterator[FrameArrays]:
+        """Frames chunk by chunk in write order (only those inside ``t_range`` if given): streams a long recording."""
+        self.get(recording_id)
+        for chunk in self._chunks(recording_id, FRAMES, t_range):
+            frames = FrameArrays(**chunk)
+            if t_range is not None:
+                keep = (frames.timestamp >= t_range[0]) & (frames.timestamp <= t_range[1])
+                if not keep.all():
+                    frames = FrameArrays(**{k: v[keep] for k, v in frames.columns().items()})
+            if len(frames):
+                yield frames
+
+    def frame_ids(self, recording_id: uuid.UUID) -> np.ndarray:
+        """The distinct CAN ids of a recording's frames (reads only that column of each chunk)."""
+        query = select(RecordingChunkRow.payload).where(
+            RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == FRAMES)
+        found: set[int] = set()
+        with self.engine.connect() as conn:
+            for (payload,) in conn.execute(query):
+                found.update(np.unique(decode_chunk(payload, {"arbitration_id"})["arbitration_id"]).tolist())
+        return np.array(sorted(found), np.uint32)
+
+    def time_span(self, recording_id: uuid.UUID, kind: str | None = None) -> tuple[float, float] | None:
+        """(first, last) timestamp of the stored data (frames, samples or both), None when nothing was stored."""
+        query = select(func.min(RecordingChunkRow.t_start), func.max(RecordingChunkRow.t_end)).where(
+            RecordingChunkRow.recording_id == recording_id)
+        if kind is not None:
+            query = query.where(RecordingChunkRow.kind == kind)
+        with self.engine.connect() as conn:
+            first, last = conn.execute(query).one()
+        return None if first is None else (float(first), float(last))
+
+    def scans_for(self, recording_id: uuid.UUID) -> list[dict]:
+        """The scans (codes, readiness, freeze frames) taken during a recording, oldest first."""
+        query = select(VehicleScanRow).where(VehicleScanRow.recording_id == recording_id, VehicleScanRow.deleted.is_(False)) \
+            .order_by(VehicleScanRow.taken_at)
+        with Session(self.engine, expire_on_commit=False) as s:
+            return [{"id": r.id, "taken_at": _aware(r.taken_at), "adapter": r.adapter, "mil_on": r.mil_on, "dtcs": list(r.dtcs or []),
+                     "readiness": list(r.readiness or []), "freeze_frames": list(r.freeze_frames or [])} for r in s.scalars(query)]
 
     def load_frames(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None) -> FrameArrays:
         self.get(recording_id)  # NotFound for an unknown id

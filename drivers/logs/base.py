@@ -58,6 +58,7 @@ class ReadReport:
     bad_line_count: int = 0
     skipped: int = 0  # lines/objects that are not frames (comments, statistics, markers, ...)
     stopped_at: str | None = None  # a binary file that ends or breaks early: where and why
+    damaged: int = 0  # damaged places in a binary file (each described in notes)
     notes: list[str] = field(default_factory=list)
     cancelled: bool = False
 
@@ -74,12 +75,19 @@ class ReadReport:
     @property
     def complete(self) -> bool:
         """Every byte was read and understood."""
-        return not (self.bad_line_count or self.stopped_at or self.cancelled)
+        return not (self.bad_line_count or self.damaged or self.stopped_at or self.cancelled)
+
+    def add_damage(self, where: str) -> None:
+        self.damaged += 1
+        if len(self.notes) < MAX_BAD_LINES:
+            self.notes.append(where)
 
     def summary(self) -> str:
         parts = [f"{self.frames} frames"]
         if self.bad_line_count:
             parts.append(f"{self.bad_line_count} bad line(s)")
+        if self.damaged:
+            parts.append(f"{self.damaged} damaged place(s)")
         if self.skipped:
             parts.append(f"{self.skipped} non-frame line(s)/object(s) skipped")
         if self.stopped_at:

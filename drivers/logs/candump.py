@@ -56,16 +56,17 @@ class CandumpReader(LogReader):
         n = len(ts)
         if n == 0:
             return FrameArrays.empty()
-        timestamp = np.array([float(t) for t in ts], np.float64)
+        timestamp = np.array(ts).astype(np.float64)  # numpy parses the byte strings in C
+        id_text = np.array(ids)
         raw_ids = np.array([int(i, 16) for i in ids], np.uint32)
-        flags = np.where(np.fromiter((len(i) for i in ids), np.int64, n) > 3, EXTENDED_ID, 0).astype(np.uint8)
-        is_fd = np.fromiter((bool(f) for f in fdflags), bool, n)
-        is_remote = np.fromiter((bool(r) for r in remote), bool, n)
+        flags = np.where(np.char.str_len(id_text) > 3, EXTENDED_ID, 0).astype(np.uint8)
+        is_fd = np.array(fdflags) != b""
+        is_remote = np.array(remote) != b""
         payload = [fd if f else d for f, fd, d in zip(fdflags, fddata, data, strict=True)] if is_fd.any() else list(data)
         dlc, frame_data = payload_columns(payload)
         if is_remote.any():
             dlc[is_remote] = [int(r[1:] or 0) for r, flag in zip(remote, is_remote, strict=True) if flag]
-        is_rx = np.fromiter((d not in (b"T", b"t") for d in direction), bool, n)
+        is_rx = np.char.upper(np.array(direction, "S1")) != b"T"
         is_error = (raw_ids & CAN_ERR_FLAG).astype(bool) & (raw_ids & CAN_ERR_BUSERROR).astype(bool)
         flags |= np.where(is_fd, FD, 0).astype(np.uint8)
         flags |= np.where(is_remote, REMOTE, 0).astype(np.uint8)

@@ -72,11 +72,14 @@ BASE = drive(minutes=8.0, dt=0.5)
     duplicate=st.booleans(),
     drop=st.lists(st.sampled_from(NAMES), max_size=6, unique=True),
     constant=st.lists(st.sampled_from(NAMES), max_size=4, unique=True),
+    gap=st.sampled_from([None, (0.1, 0.3), (0.4, 0.9), (0.0, 0.5)]),
+    bad_unit=st.lists(st.sampled_from(NAMES), max_size=3, unique=True),
     seed=st.integers(0, 10_000),
 )
-def test_no_check_raises_on_a_corrupted_drive(shuffle, nan_fraction, duplicate, drop, constant, seed):
+def test_no_check_raises_on_a_corrupted_drive(shuffle, nan_fraction, duplicate, drop, constant, gap, bad_unit, seed):
     rng = np.random.default_rng(seed)
     data = {}
+    units = {name: "parsec" for name in bad_unit}
     for name in BASE.names:
         if name in drop:
             continue
@@ -88,8 +91,20 @@ def test_no_check_raises_on_a_corrupted_drive(shuffle, nan_fraction, duplicate, 
             v[rng.random(len(v)) < nan_fraction] = np.nan
         if duplicate:
             t[1::7] = t[0::7][: len(t[1::7])]
+        if gap is not None:  # the adapter dropped out for a while
+            keep = (t < t[0] + gap[0] * np.ptp(t)) | (t > t[0] + gap[1] * np.ptp(t))
+            t, v = t[keep], v[keep]
         if shuffle:
             order = rng.permutation(len(t))
             t, v = t[order], v[order]
         data[name] = (t, v)
-    run_each_check(SignalSet(data))
+    signals = SignalSet(data, units)
+    findings = run_each_check(signals)
+    unusable = set(drop) | set(bad_unit)
+    for f in findings:
+        assert f.summary
+        signals.evidence(f.signal) if f.signal else None  # the evidence plot's lookup never raises either
+        if not f.enough_data:
+            assert f.summary.startswith("Not enough data: ") and len(f.summary) > len("Not enough data: ") + 5
+        if f.enough_data and f.signal in unusable:
+            raise AssertionError(f"{f.check} judged from an unusable signal {f.signal}")

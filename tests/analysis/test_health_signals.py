@@ -46,3 +46,13 @@ def test_aligned_refuses_signals_that_do_not_overlap():
     s = SignalSet({"engine_speed": ([0, 1], [1, 1]), "vehicle_speed": ([5, 6], [0, 0])})
     assert s.aligned(["engine_speed", "vehicle_speed"]) is None
     assert s.aligned(["engine_speed", "maf"]) is None
+
+
+def test_evidence_of_a_sum_is_computed_on_the_common_grid():
+    t = np.arange(0.0, 10.0, 1.0)
+    s = SignalSet({"stft_b1": (t, np.full(10, 5.0)), "ltft_b1": (t + 0.5, np.full(10, 20.0))})
+    total = s.evidence("stft_b1+ltft_b1")
+    assert total is not None and total.unit == "%" and np.allclose(total.values, 25.0)
+    assert s.evidence("ltft_b1") is s.get("ltft_b1")
+    assert s.evidence("stft_b1+nothing") is None
+    assert "nothing: not recorded" in s.problem("stft_b1+nothing")

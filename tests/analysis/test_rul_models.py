@@ -43,7 +43,8 @@ def test_rising_indicator_and_no_trend():
     flat = DegradationTrendModel(3.0).fit(x, np.full(50, 8.0) + np.random.default_rng(0).normal(0, 0.01, 50))
     est = flat.predict()
     assert not math.isfinite(est.value) or est.value > 10 * 49
-    assert "beyond the data" in RulEstimate(math.inf, 1.0, math.inf, "km", 0.9).describe()
+    assert "no trend toward the limit" in RulEstimate(math.inf, 1.0, math.inf, "km", 0.9).describe()
+    assert "beyond the data" in RulEstimate(500.0, 100.0, math.inf, "km", 0.9).describe()
 
 
 def test_trend_rejects_too_little_data():
@@ -84,7 +85,7 @@ def fleet():
 
 def test_sensor_model_learns_synthetic_wear_and_round_trips(fleet, tmp_path):
     train, test = fleet[:24], fleet[24:]
-    model = SensorRulModel(n_models=2, epochs=30, hidden=(16,), rows_per_epoch=3000).fit(train)
+    model = SensorRulModel(n_models=2, epochs=30, hidden=(16,), rows_per_epoch=3000, jobs=1).fit(train)
     assert model.normaliser.n_regimes == 2
     assert set(model.sensors.tolist()) >= {0, 1}
     cut = [type("Cut", (), {"settings": u.settings[:100], "sensors": u.sensors[:100]})() for u in test]
@@ -96,6 +97,10 @@ def test_sensor_model_learns_synthetic_wear_and_round_trips(fleet, tmp_path):
     path = model.save(tmp_path / "fleet.npz")
     again = load_model(path)
     assert np.allclose(again.predict_values(cut), pred)
+    # Nets trained in two worker processes: the very same model (random draws are made up front).
+    parallel = SensorRulModel(n_models=2, epochs=30, hidden=(16,), rows_per_epoch=3000, jobs=2).fit(train)
+    assert np.array_equal(parallel.predict_values(cut), pred)
+    assert np.array_equal(parallel.residual_quantiles, model.residual_quantiles)
 
 
 @pytest.mark.skipif(not (DATASETS / "cmapss" / "train_FD001.txt").exists(), reason="shared datasets absent")

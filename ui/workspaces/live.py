@@ -1,16 +1,20 @@
-"""Live: stacked plots of the newest samples, pulled by a ~30 Hz timer, plus record / stop / mark.
+"""Live: the car's (or a replay's) signals plotted, pulled by a ~30 Hz timer, plus record / stop / mark.
 
-No Qt signal per sample: while the page is visible and a session is attached, a QTimer
-asks the session for each signal's newest window and hands the arrays to the curves.
+No Qt signal per sample: while the page is visible and a source is attached, a QTimer
+asks the source for each plotted signal's newest samples, appends what is new to the
+plot's per-signal history (kept beyond the source's ring buffers, so a paused view can
+be scrolled back) and redraws, min/max decimated to the plot's pixel width. Pausing
+freezes the view only; the source keeps recording and the histories keep filling.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,22 +22,30 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.theme import Theme
 from ui.widgets.common import page_header, repolish
-from ui.widgets.signal_plots import StackedSignalPlots
+from ui.widgets.cursor_readout import CursorReadout
+from ui.widgets.gauges import GaugePanel
+from ui.widgets.replay_bar import ReplayBar
+from ui.widgets.signal_picker import SignalPicker
+from ui.widgets.signal_plots import OVERLAY, STACKED, SignalPlot
 from ui.workspaces import DEFAULT_LIVE_PLOTS
 
 FRAME_INTERVAL_MS = 33  # ~30 Hz
-TITLE_EVERY = 6  # refresh the value in each plot title ~5 times a second
-WINDOWS_S = (10, 30, 60, 120)
+TITLE_EVERY = 6  # refresh the values in the lane labels and gauges ~5 times a second
+WINDOWS_S = (10, 30, 60, 120, 600)
+MIN_PULL_S = 2.0  # each tick asks the source for at least this much (a late tick loses nothing)
+DEFAULT_GAUGES = ("engine_speed", "vehicle_speed", "coolant_temp")
+MAX_GAUGES = 6
 
 
 class LiveSource(Protocol):
-    def window(self, name: str, seconds: float) -> tuple[np.ndarray, np.ndarray]: ...
+    def window(self, name: str, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 class LiveWorkspace(QWidget):
@@ -44,14 +56,18 @@ class LiveWorkspace(QWidget):
     def __init__(self, theme: Theme, signals: Sequence[str] = DEFAULT_LIVE_PLOTS, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Workspace")
+        self._theme = theme
         self._source: LiveSource | None = None
         self._tick_count = 0
         self._marks = 0
         self._recording = False
+        self._paused = False
         self._wanted = tuple(signals)
+        self._definitions: dict[str, Any] = {}
+        self._last_pull = 0.0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(10)
+        layout.setSpacing(8)
 
         top = QHBoxLayout()
         self.header = page_header("Live data", "Not connected: the plots fill once a car is connected.")
@@ -60,9 +76,24 @@ class LiveWorkspace(QWidget):
         top.addWidget(QLabel("Window"))
         self.window_combo = QComboBox()
         for seconds in WINDOWS_S:
-            self.window_combo.addItem(f"{seconds} s", seconds)
+            self.window_combo.addItem(f"{seconds} s" if seconds < 60 else f"{seconds // 60} min", seconds)
         self.window_combo.setCurrentIndex(WINDOWS_S.index(30))
         top.addWidget(self.window_combo)
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem("Stacked", STACKED)
+        self.mode_combo.addItem("Overlaid", OVERLAY)
+        self.mode_combo.setToolTip("Stacked: one lane per signal. Overlaid: one area, an axis per signal.")
+        self.mode_combo.currentIndexChanged.connect(lambda _i: self.plots.set_mode(self.mode_combo.currentData()))
+        top.addWidget(self.mode_combo)
+        self.pause_button = QPushButton("❚❚ Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip("Freeze the view to zoom and read it; recording and data collection go on")
+        self.pause_button.toggled.connect(self.set_paused)
+        self.cursor_button = QPushButton("Cursors")
+        self.cursor_button.setCheckable(True)
+        self.cursor_button.toggled.connect(self._cursors_toggled)
+        for widget in (self.pause_button, self.cursor_button):
+            top.addWidget(widget)
         layout.addLayout(top)
 
         controls = QHBoxLayout()
@@ -87,10 +118,38 @@ class LiveWorkspace(QWidget):
         controls.addWidget(self.recording_label)
         controls.addStretch(1)
         layout.addLayout(controls)
+        self.replay_bar = ReplayBar()
+        layout.addWidget(self.replay_bar)
 
-        self.plots = StackedSignalPlots(theme)
+        self.picker = SignalPicker()
+        self.picker.setMinimumWidth(200)
+        self.picker.plot_requested.connect(self.add_signals)
+        self.picker.unplot_requested.connect(self.remove_signal)
+        self.picker.gauge_requested.connect(self.add_gauges)
+        self.plots = SignalPlot(theme)
         self.plots.set_signals(list(signals))
-        layout.addWidget(self.plots, 1)
+        self.plots.signals_dropped.connect(self.add_signals)
+        self.plots.view_moved_by_user.connect(lambda: self.pause_button.setChecked(True))
+        self.plots.cursors_moved.connect(self._show_cursor_values)
+        self.readout = CursorReadout()
+        self.gauges = GaugePanel()
+        bottom = QWidget()
+        bottom_row = QHBoxLayout(bottom)
+        bottom_row.setContentsMargins(0, 0, 0, 0)
+        bottom_row.addWidget(self.readout, 1)
+        bottom_row.addWidget(self.gauges, 1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.plots)
+        right.addWidget(bottom)
+        right.setStretchFactor(0, 4)
+        right.setStretchFactor(1, 1)
+        right.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.picker)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([230, 900])
+        layout.addWidget(self.splitter, 1)
 
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_INTERVAL_MS)
@@ -100,49 +159,112 @@ class LiveWorkspace(QWidget):
     # -- source ----------------------------------------------------------------------------
 
     def set_source(self, source: LiveSource | None, units: Mapping[str, str] | None = None) -> None:
-        """Attach the connected session (or ``None`` after a disconnect)."""
+        """Attach the connected session or a replay (or ``None`` after a disconnect)."""
+        changed = source is not self._source
         self._source = source
-        if units:  # plot the wanted signals this source actually has
-            available = [n for n in self._wanted if n in units]
-            self.plots.set_signals(available, units)
+        if source is not None and changed:
+            self._load_definitions(source, units)
+            self.plots.set_signals([])  # a new time base: start the histories afresh
+            available = [n for n in self._wanted if n in self._definitions] or list(self._definitions)[:6]
+            self.plots.set_signals(available, self._units())
+            self.picker.set_plotted(available)
+            self._default_gauges()
+            self.set_paused(False)
         if source is None:
             self.subtitle.setText("Not connected: the plots keep the last data they had.")
             if self._recording:
                 self.set_recording(False)
         else:
-            self.subtitle.setText("Newest samples, redrawn about 30 times a second.")
+            self.subtitle.setText("Newest samples, redrawn about 30 times a second. Drag signals from the tree onto the plot.")
         self._update_buttons()
         self._sync_timer()
+
+    def _load_definitions(self, source: Any, units: Mapping[str, str] | None) -> None:
+        definitions = getattr(source, "signal_definitions", None)
+        self._definitions = {d.name: d for d in definitions()} if definitions is not None else {}
+        for name, unit in (units or {}).items():
+            if name not in self._definitions:
+                from carvrooom_desktop.domain import SignalDefinition
+
+                self._definitions[name] = SignalDefinition(name, unit)
+        self.picker.set_definitions(list(self._definitions.values()))
+
+    def refresh_definitions(self) -> None:
+        """The source gained signals (a signal database was chosen): list them, keep what is plotted."""
+        if self._source is not None:
+            self._load_definitions(self._source, None)
+            self.picker.set_plotted(self.plots.signal_names())
+
+    def _units(self) -> dict[str, str]:
+        return {n: d.unit for n, d in self._definitions.items()}
+
+    @property
+    def source(self) -> LiveSource | None:
+        return self._source
 
     def set_signals(self, names: Sequence[str], units: Mapping[str, str] | None = None) -> None:
         self._wanted = tuple(names)
         self.plots.set_signals(list(names), units)
+        self.picker.set_plotted(names)
+
+    def add_signals(self, names: list[str]) -> None:
+        known = [n for n in names if n in self._definitions or self._source is None]
+        self.plots.add_signals(known, self._units())
+        self.picker.set_plotted(self.plots.signal_names())
+        self.tick()
+
+    def remove_signal(self, name: str) -> None:
+        self.plots.remove_signal(name)
+        self.picker.set_plotted(self.plots.signal_names())
 
     @property
     def window_seconds(self) -> float:
         return float(self.window_combo.currentData())
 
+    # -- the frame clock ----------------------------------------------------------------------
+
     def tick(self) -> None:
-        """Pull each signal's newest window and redraw (the timer calls this ~30 times a second)."""
+        """Pull what is new of each plotted signal and redraw (the timer calls this ~30 times a second)."""
         source = self._source
         if source is None:
             return
-        seconds = self.window_seconds
-        refresh_titles = self._tick_count % TITLE_EVERY == 0
+        now = time.monotonic()
+        pull = max(MIN_PULL_S, 1.5 * (now - self._last_pull)) if self._last_pull else None
+        self._last_pull = now
+        refresh_labels = self._tick_count % TITLE_EVERY == 0
         self._tick_count += 1
         end = 0.0
         for name in self.plots.signal_names():
-            t, values = source.window(name, seconds)
-            self.plots.set_series(name, t, values)
-            if len(t):
-                end = max(end, float(t[-1]))
-            if refresh_titles:
-                self.plots.set_title(name, self.plots.title_text(name, float(values[-1]) if len(values) else None))
-        self.plots.set_x_range(max(0.0, end - seconds), max(end, seconds))
+            try:
+                t, values = source.window(name, pull if len(self.plots.history(name)) else None)
+            except KeyError:  # the source does not carry this signal (another car, a replay)
+                continue
+            self.plots.append(name, t, values)
+            last = self.plots.history(name).last_time()
+            if last is not None:
+                end = max(end, last)
+        if refresh_labels:
+            self._refresh_values(source)
+        if not self._paused:
+            seconds = self.window_seconds
+            self.plots.set_x_range(max(0.0, end - seconds), max(end, seconds))
+            self.plots.redraw()
+            if self.plots.cursors:
+                self._show_cursor_values()
+
+    def _refresh_values(self, source: Any) -> None:
+        latest = getattr(source, "latest", None)
+        for name in self.plots.signal_names():
+            history = self.plots.history(name)
+            value = float(history.v[-1]) if len(history) else None
+            self.plots.set_title(name, self.plots.title_text(name, value))
+        for name in self.gauges.names():
+            self.gauges.set_value(name, latest(name) if latest is not None and name in self._definitions else None)
 
     def _sync_timer(self) -> None:
         should_run = self._source is not None and self.isVisible()
         if should_run and not self.timer.isActive():
+            self._last_pull = 0.0 if not any(len(self.plots.history(n)) for n in self.plots.signal_names()) else time.monotonic()
             self.timer.start()
         elif not should_run and self.timer.isActive():
             self.timer.stop()
@@ -154,6 +276,51 @@ class LiveWorkspace(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self._sync_timer()
+
+    # -- pause, cursors, gauges -------------------------------------------------------------------
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        if self.pause_button.isChecked() != paused:
+            self.pause_button.setChecked(paused)
+        self.pause_button.setText("▶ Follow" if paused else "❚❚ Pause")
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def _cursors_toggled(self, on: bool) -> None:
+        self.plots.show_cursors(on)
+
+    def _show_cursor_values(self) -> None:
+        self.readout.show_readings(self.plots.cursor_times(), self.plots.cursor_readout())
+
+    def add_gauges(self, names: list[str]) -> None:
+        current = self.gauges.names()
+        self._set_gauges([*current, *(n for n in names if n not in current)][:MAX_GAUGES])
+
+    def _default_gauges(self) -> None:
+        self._set_gauges([n for n in DEFAULT_GAUGES if n in self._definitions])
+
+    def _set_gauges(self, names: Sequence[str]) -> None:
+        specs = []
+        for k, name in enumerate(names):
+            d = self._definitions.get(name)
+            lo = d.minimum if d is not None and d.minimum is not None else 0.0
+            hi = d.maximum if d is not None and d.maximum is not None else lo + 100.0
+            specs.append((name, d.unit if d is not None else "", float(lo), float(hi),
+                          self._theme.curves[k % len(self._theme.curves)]))
+        self.gauges.set_gauges(specs)
+
+    # -- replay ------------------------------------------------------------------------------
+
+    def show_replay(self, title: str, speed: float) -> None:
+        self.replay_bar.show_replay(title, speed)
+        self.record_button.setToolTip("A replay records nothing: connect to a car to record")
+
+    def hide_replay(self) -> None:
+        self.replay_bar.setVisible(False)
+        self.record_button.setToolTip("")
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -180,14 +347,16 @@ class LiveWorkspace(QWidget):
         return self._recording
 
     def _update_buttons(self) -> None:
-        connected = self._source is not None
-        self.record_button.setEnabled(connected and not self._recording)
+        can_record = self._source is not None and hasattr(self._source, "start_recording")
+        self.record_button.setEnabled(can_record and not self._recording)
         self.stop_button.setEnabled(self._recording)
         self.mark_button.setEnabled(self._recording)
         self.mark_text.setEnabled(self._recording)
 
     def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
         self.plots.apply_theme(theme)
+        self._set_gauges(self.gauges.names())
 
     def show_error(self, text: str) -> None:
         self.subtitle.setText(f"Recording problem: {text}")

@@ -43,21 +43,6 @@ class PlannedWorkspace(QWidget):
 
 # (key, navigation title, section, summary, features) of the workspaces later issues build.
 PLANNED_WORKSPACES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
-    ("trace", "CAN trace", "Bench",
-     "Every CAN frame on the bus, decoded with the car's signal database.",
-     ("A scrolling trace table that keeps up with a saturated 1 Mbit/s bus",
-      "Decode by DBC, filter by id and signal, pause and search",
-      "Import BLF, ASC, TRC, candump and CSV logs with progress")),
-    ("health", "Health", "Bench",
-     "Health checks of engine, battery, charging and brakes over the recorded or live signals.",
-     ("Findings with the measured value, the threshold and where that threshold comes from",
-      "The time range that proves each finding, shown on the plot",
-      "Before / after repair comparison")),
-    ("ai", "AI Diagnosis", "Bench",
-     "A ranked diagnosis from the codes, freeze frame and findings, with cited evidence.",
-     ("Likely causes with confidence, tests to run and urgency",
-      "A repair job with labour hours, skill and bay type, ready to schedule",
-      "Works offline from the knowledge base, clearly marked as offline")),
     ("schedule", "Schedule", "Workshop",
      "Bays, technicians and parts turned into an optimised week plan.",
      ("Jobs from diagnoses, due dates and parts arrival",

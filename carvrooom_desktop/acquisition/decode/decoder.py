@@ -15,6 +15,10 @@ frames it refuses:
 * longer frames are read up to the message length;
 * remote and error frames are never decoded.
 
+A message whose layout cantools cannot unpack (overlapping signals, a signal outside the
+message; loaded with ``strict=False``) is refused as cantools refuses it, unless the
+decoder was built with ``salvage=True``, which decodes the signals that do fit.
+
 Frames are matched to messages by identifier only, as cantools and the live session do;
 ``match_extended=True`` also requires the 11/29-bit kind to agree with the DBC.
 Values are float64 (integers beyond 2**53 lose their lowest bits); value tables are not
@@ -56,8 +60,8 @@ class DecodedBatch:
 class BatchDecoder:
     """Decode batches of raw frames with one signal database; plans are compiled once per database."""
 
-    def __init__(self, database, *, allow_truncated: bool = False, match_extended: bool = False) -> None:
-        self.plan: DatabasePlan = compile_database(database)
+    def __init__(self, database, *, allow_truncated: bool = False, match_extended: bool = False, salvage: bool = False) -> None:
+        self.plan: DatabasePlan = compile_database(database, salvage=salvage)
         self.allow_truncated = allow_truncated
         self.match_extended = match_extended
         messages = list(self.plan.messages)
@@ -122,6 +126,9 @@ class BatchDecoder:
         return out
 
     def _decode_message(self, plan: MessagePlan, rows, words, timestamps, dlc, wanted, out: DecodedBatch) -> None:
+        if plan.refused is not None:
+            out.invalid[plan.name] = out.invalid.get(plan.name, 0) + len(rows)
+            return
         t = timestamps[rows]
         le = words[rows]
         be = le.byteswap() if plan.uses_be else None
@@ -190,11 +197,13 @@ def _extract(sig: SignalPlan, le: np.ndarray, be: np.ndarray | None) -> np.ndarr
     if sig.length < 64:
         raw = raw & np.uint64(sig.mask)
     if sig.float_bits == 32:
-        value = raw.astype(np.uint32).view(np.float32).astype(np.float64)
+        with np.errstate(invalid="ignore"):  # signalling NaNs in the data are values, not errors
+            value = raw.astype(np.uint32).view(np.float32).astype(np.float64)
     elif sig.float_bits == 64:
         value = raw.view(np.float64)
     elif sig.float_bits == 16:
-        value = raw.astype(np.uint16).view(np.float16).astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            value = raw.astype(np.uint16).view(np.float16).astype(np.float64)
     elif sig.signed:
         signed = raw.view(np.int64)
         if sig.length < 64:

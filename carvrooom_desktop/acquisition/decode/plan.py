@@ -16,10 +16,12 @@ ids plus its value-table keys) makes cantools reject the whole frame, so we mark
 frame invalid too. Signals that cantools never reaches (a multiplexer that is not
 declared as one, ids missing) are left out, as cantools leaves them out.
 
-Where cantools (loaded with ``strict=False``) refuses a whole message because of its
-layout (overlapping signals, a signal that does not fit the message), we still decode
-every signal whose bits lie inside the message, each from its own bits, and drop the
-ones outside with a warning on the plan.
+Where cantools (loaded with ``strict=False``) cannot unpack a message because of its
+layout (overlapping signals, a signal that does not fit the message), its
+``decode_message`` refuses every such frame; the plan marks the message ``refused`` and
+the decoder refuses the frames too, so results stay identical. With ``salvage=True`` we
+decode every signal whose bits lie inside the message instead, each from its own bits,
+and drop the ones outside with a warning on the plan.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class MessagePlan:
     mux_keys: dict[int, np.ndarray]  # multiplexer signal index -> sorted known values
     mux_order: tuple[int, ...]  # multiplexers, parents before children
     warnings: tuple[str, ...] = ()
+    refused: str | None = None  # why cantools refuses every frame of this message (not salvaged)
     uses_le: bool = field(default=False)
     uses_be: bool = field(default=False)
 
@@ -97,25 +100,52 @@ def cantools_database(database):
     return getattr(database, "cantools_database", database)
 
 
-def compile_database(database) -> DatabasePlan:
+def compile_database(database, *, salvage: bool = False) -> DatabasePlan:
     """Plans for every message of ``database`` (cantools Database or SignalDatabase), cached per database."""
     db = cantools_database(database)
-    try:
-        return _cache[db]
-    except KeyError:
-        pass
+    per_db = _cache.setdefault(db, {})
+    if salvage in per_db:
+        return per_db[salvage]
     messages: list[MessagePlan] = []
     warnings: list[str] = []
     for message in db.messages:
         if getattr(message, "is_container", False):
             warnings.append(f"{message.name}: a container message (AUTOSAR PDUs) is not decoded")
             continue
-        plan = compile_message(message)
+        plan = compile_message(message, salvage=salvage)
         messages.append(plan)
         warnings.extend(plan.warnings)
     result = DatabasePlan(tuple(messages), tuple(warnings))
-    _cache[db] = result
+    per_db[salvage] = result
     return result
+
+
+def _unpack_failures(message) -> list[tuple[tuple[str, int], ...]]:
+    """Where in cantools' codec tree unpacking fails for any data (its layout is broken there).
+
+    Each entry is the path of (multiplexer, id) choices leading to the failing node; the
+    empty path is the message itself. cantools raises "unpacking failed" for every frame
+    that reaches such a node, whatever the data.
+    """
+    codecs = getattr(message, "_codecs", None)
+    if not codecs:
+        return []
+    zeros = bytes(int(message.length))
+    failures: list[tuple[tuple[str, int], ...]] = []
+
+    def walk(node, path: tuple[tuple[str, int], ...]) -> None:
+        try:
+            node["formats"].big_endian.unpack(zeros)
+            node["formats"].little_endian.unpack(zeros)
+        except Exception:  # noqa: BLE001 - bitstruct raises several kinds; any of them means "refused"
+            failures.append(path)
+            return
+        for name, children in node["multiplexers"].items():
+            for mux_id, child in children.items():
+                walk(child, (*path, (name, int(mux_id))))
+
+    walk(codecs, ())
+    return failures
 
 
 def _bit_layout(signal, message_length: int) -> tuple[int, int, str | None]:
@@ -169,10 +199,20 @@ def _reachable(message) -> tuple[list, dict[str, set[int]]]:
     return order, keys
 
 
-def compile_message(message) -> MessagePlan:
+def compile_message(message, *, salvage: bool = False) -> MessagePlan:
     length = int(message.length)
     warnings: list[str] = []
     ordered, keys = _reachable(message)
+    refused = None
+    if not salvage:
+        for path in _unpack_failures(message):
+            if not path:
+                refused = "cantools cannot unpack it (overlapping signals or a signal outside the message)"
+                warnings.append(f"{message.name}: {refused}; its frames are refused")
+            else:
+                name, mux_id = path[-1]
+                keys.get(name, set()).discard(mux_id)  # that multiplexer value now refuses the frame
+                warnings.append(f"{message.name}: cantools cannot unpack {name}={mux_id}; those frames are refused")
     skipped = [s.name for s in message.signals if s not in ordered]
     if skipped:
         warnings.append(f"{message.name}: {', '.join(skipped)} never decoded (multiplexer not declared)")
@@ -205,5 +245,5 @@ def compile_message(message) -> MessagePlan:
     return MessagePlan(
         name=message.name, frame_id=int(message.frame_id), is_extended=bool(message.is_extended_frame),
         length=length, signals=tuple(plans), mux_keys=mux_keys, mux_order=mux_order, warnings=tuple(warnings),
-        uses_le=any(p.little_endian for p in plans), uses_be=any(not p.little_endian for p in plans),
+        refused=refused, uses_le=any(p.little_endian for p in plans), uses_be=any(not p.little_endian for p in plans),
     )

@@ -1,0 +1,81 @@
+"""``carvrooom import FILE [--dbc DBC] [--vin VIN]``: a CAN log (BLF, ASC, TRC, candump, CSV, MF4) into a new recording."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from drivers.logs import READ_FORMATS
+
+MAX_BAD_LINES_SHOWN = 20
+
+
+class TerminalProgress:
+    """``progress(done, total)`` drawn on stderr, at most 10 times a second, only when stderr is a terminal."""
+
+    def __init__(self, label: str, unit: str = "bytes", stream=None) -> None:
+        self.label, self.unit = label, unit
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and done < total):
+            return
+        self._last = now
+        pct = f"{100.0 * done / total:5.1f}%" if total else "  ?  "
+        amount = f"{done / 1e6:.1f}/{total / 1e6:.1f} MB" if self.unit == "bytes" else f"{done:,}/{total:,} {self.unit}"
+        self.stream.write(f"\r{self.label}  {pct}  {amount}   ")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def print_bad_lines(report, stream=None) -> None:
+    stream = stream or sys.stderr
+    for bad in report.bad_lines[:MAX_BAD_LINES_SHOWN]:
+        print(f"  {os.path.basename(report.path)}: {bad}", file=stream)
+    if report.bad_line_count > MAX_BAD_LINES_SHOWN:
+        print(f"  ... and {report.bad_line_count - MAX_BAD_LINES_SHOWN} more bad line(s)", file=stream)
+    for note in report.notes[:MAX_BAD_LINES_SHOWN]:
+        print(f"  {os.path.basename(report.path)}: {note}", file=stream)
+    if report.stopped_at:
+        print(f"  {os.path.basename(report.path)}: stopped early: {report.stopped_at}", file=stream)
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("import", help="import a CAN log file as a recording")
+    parser.add_argument("file", help="log file: .blf .asc .trc .log (candump) .csv .mf4")
+    parser.add_argument("--dbc", help="signal database to decode the frames with (DBC, KCD, ARXML, SYM)")
+    parser.add_argument("--vin", default="", help="the vehicle the log came from")
+    parser.add_argument("--format", choices=READ_FORMATS, help="force the log format (default: from the content)")
+    parser.add_argument("--notes", default="", help="a note stored with the recording")
+    parser.add_argument("--store-signals", action="store_true",
+                        help="also store the decoded values (the recording then reads without its DBC; takes more space)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from carvrooom_desktop.acquisition.log_import import import_log
+    from carvrooom_desktop.cli.common import open_store
+
+    if not os.path.isfile(args.file):
+        raise ValueError(f"no such file: {args.file}")
+    bar = TerminalProgress(f"importing {os.path.basename(args.file)}")
+    with open_store(args) as store:
+        try:
+            result = import_log(store, args.file, dbc=args.dbc, vin=args.vin, notes=args.notes, format=args.format,
+                                progress=bar, store_signals=args.store_signals)
+        finally:
+            bar.done()
+    print_bad_lines(result.report)
+    for warning in result.warnings[:MAX_BAD_LINES_SHOWN]:
+        print(f"  dbc: {warning}", file=sys.stderr)
+    print(f"{result.recording_id}  {result.summary()}")
+    return 0
