@@ -19,13 +19,13 @@ them, then the widget is rendered with ``grab()``. Contenders, measured in this 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
+
+from benchmarks.common import median_rate
 
 SIGNALS = 32
 POINTS = 100_000
@@ -41,14 +41,18 @@ def _data(frames: int) -> tuple[np.ndarray, list[np.ndarray]]:
 
 
 def _fps(render_frame, frames: int, repeats: int) -> tuple[float, list[float]]:
-    rates = []
-    for _ in range(repeats):
-        render_frame(0)  # warm up (layout, first paint)
-        started = time.perf_counter()
-        for frame in range(1, frames + 1):
-            render_frame(frame)
-        rates.append(frames / (time.perf_counter() - started))
-    return statistics.median(rates), rates
+    """Median frames per second over ``repeats`` runs of ``frames`` frames (each run starts from frame 0, untimed)."""
+
+    done = [0]  # frames rendered so far: every run shows new data (no cache can help a later run)
+
+    def run() -> int:
+        for _ in range(frames):
+            done[0] += 1
+            render_frame(done[0])
+        return frames
+
+    render_frame(0)  # warm up (layout, first paint)
+    return median_rate(run, repeats)
 
 
 def _ours(app, theme, t, values, frames, repeats, replace: bool) -> float:
@@ -134,7 +138,7 @@ def main(frames: int = 40, repeats: int = 3) -> dict[str, float]:
     app = QApplication.instance() or QApplication([])
     themes = ThemeManager(app)
     themes.apply("dark")
-    t, values = _data(frames)
+    t, values = _data(frames * repeats)
     rows = {
         "ours, live (append + decimate + render)": _ours(app, themes.current, t, values, frames, repeats, replace=False),
         "ours, full replace of 100k points": _ours(app, themes.current, t, values, frames, repeats, replace=True),

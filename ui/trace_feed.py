@@ -1,12 +1,10 @@
 """Where the CAN trace gets its frames from, and how it transmits (no Qt here).
 
-A live session hands its frames to the recorder and decoder only; until it offers a
-read-only frame window of its own (``frames_since(cursor) -> (FrameArrays, cursor)``),
-the trace opens its own handle on the same bus: a second python-can instance on the
-session's virtual channel (the simulated car) or CAN interface (socketcan and virtual
-allow several handles; an interface that refuses says so, clearly). That handle is
-read by the project's :class:`BusReader` thread and drained in batches by the trace's
-timer, and transmits the technician's frames. Transmitting is role-checked here.
+The live session keeps a window of the newest raw frames (``frames_since(cursor)``,
+filled by its frame pipeline one batch at a time) and transmits through its own bus
+handle (``send_frame``), so the trace works on every python-can interface without a
+second handle on the bus. The trace's timer drains the window in batches.
+Transmitting is role-checked here.
 """
 
 from __future__ import annotations
@@ -17,15 +15,11 @@ from typing import Any, Protocol
 
 import can
 
-from carvrooom_desktop.acquisition.bus_reader import BusReader
-from carvrooom_desktop.acquisition.frame_collector import to_frame_arrays
 from carvrooom_desktop.domain import FrameArrays
 from carvrooom_desktop.domain.roles import Permission, Role, allowed
 from carvrooom_desktop.errors import PermissionDenied
 
 log = logging.getLogger(__name__)
-
-SHARED_HANDLE_INTERFACES = frozenset({"virtual", "socketcan"})  # a second handle sees the same bus
 
 
 class FrameFeed(Protocol):
@@ -80,7 +74,7 @@ def check_may_transmit(role_name: str) -> None:
 
 
 class SessionFrameFeed:
-    """The session's own frame window, once it has one (``frames_since``)."""
+    """The live session's frame window and its bus handle for transmitting."""
 
     def __init__(self, session: Any) -> None:
         self.session = session
@@ -97,63 +91,19 @@ class SessionFrameFeed:
             raise RuntimeError("this session cannot transmit frames")
         return send(spec.message(), spec.period_s)
 
-    def close(self) -> None:
-        pass
-
-
-class BusHandleFeed:
-    """Our own python-can handle on the session's bus: read by a BusReader thread, transmits too."""
-
-    def __init__(self, interface: str, channel: str, label: str) -> None:
-        self.label = label
-        try:
-            self.bus = can.Bus(interface=interface, channel=channel, receive_own_messages=True)
-        except (can.CanError, OSError, ValueError, ImportError) as e:
-            raise OSError(f"the trace could not open its own handle on {interface}:{channel}: {e}") from e
-        self.reader = BusReader(self.bus, name="trace-bus").start()
-        self._periodic: list[Any] = []
-
-    def take(self) -> FrameArrays:
-        return to_frame_arrays(self.reader.take())
-
-    def send(self, spec: TransmitSpec) -> Any:
-        msg = spec.message()
-        if spec.period_s is None:
-            self.bus.send(msg, timeout=0.2)
-            return None
-        task = self.bus.send_periodic(msg, spec.period_s)
-        self._periodic.append(task)
-        return task
-
     def stop_periodic(self) -> int:
-        tasks, self._periodic = self._periodic, []
-        for task in tasks:
-            task.stop()
-        return len(tasks)
+        return self.session.stop_periodic()
 
     @property
     def periodic_count(self) -> int:
-        return len(self._periodic)
+        return self.session.periodic_count
 
     def close(self) -> None:
-        self.stop_periodic()
-        self.reader.stop()
-        self.bus.shutdown()
+        self.session.stop_periodic()
 
 
 def feed_for(session: Any) -> FrameFeed | None:
-    """The best frame feed the session allows, or None (an ELM327 shows no raw bus)."""
-    if hasattr(session, "frames_since"):
+    """The session's frame feed, or None (an ELM327 hands over OBD replies, not the raw bus)."""
+    if getattr(session, "has_frame_window", False):
         return SessionFrameFeed(session)
-    car = getattr(session, "car", None)
-    channel = getattr(car, "channel", None)
-    if channel:
-        return BusHandleFeed("virtual", channel, "simulated car's CAN bus")
-    source = getattr(session, "source", None)
-    if getattr(source, "kind", "") == "can":
-        interface, _, name = source.channel.partition(":")
-        if interface not in SHARED_HANDLE_INTERFACES:
-            raise OSError(f"{interface} does not allow a second handle on {name}: the trace needs the session's "
-                          "frame window there (not yet available)")
-        return BusHandleFeed(interface, name, f"CAN {source.channel}")
     return None

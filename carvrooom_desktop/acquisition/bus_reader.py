@@ -82,6 +82,11 @@ class BusReader:
     def waiting(self) -> int:
         return len(self._pending)
 
+    def add_transmitted(self, msg: can.Message) -> None:
+        """A frame this workstation sent: it joins the received ones (``is_rx`` False), so the
+        recording and the trace show it; the bus does not echo our own frames back."""
+        self._pending.append(msg)
+
     def take(self) -> list[can.Message]:
         """Every frame received since the last take, oldest first (call from one consumer thread)."""
         return self._pending.take()

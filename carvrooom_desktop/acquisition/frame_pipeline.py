@@ -24,6 +24,7 @@ import numpy as np
 from carvrooom_desktop.acquisition.bus_reader import BusReader
 from carvrooom_desktop.acquisition.decode import BatchDecoder
 from carvrooom_desktop.acquisition.frame_collector import to_frame_arrays
+from carvrooom_desktop.acquisition.frame_window import FrameWindow
 from carvrooom_desktop.acquisition.recorder import Recorder
 from carvrooom_desktop.acquisition.ring_buffer import SignalRingBuffer
 from carvrooom_desktop.domain import FrameArrays
@@ -44,6 +45,7 @@ class FramePipeline:
         self.bitrate = bitrate
         self.interval = interval
         self.frames_total = 0  # frames processed
+        self.frame_window = FrameWindow()  # the raw frames, for the CAN trace
         self.batches = 0
         self.max_lag = 0.0  # s: the oldest frame of a batch, time.time() when it was processed (bus clock = wall clock)
         self._decoder: BatchDecoder | None = None
@@ -123,6 +125,7 @@ class FramePipeline:
         self.max_lag = max(self.max_lag, time.time() - float(frames.timestamp[0]))
         self._last_frames = time.monotonic()
         self._update_load(frames)
+        self.frame_window.add(frames)
         if self._recorder is not None:
             self._recorder.add_frames(frames)
         if self._decoder is not None:

@@ -18,6 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
+import can
 import numpy as np
 
 from carvrooom_desktop import events
@@ -30,7 +31,7 @@ from carvrooom_desktop.acquisition.scan import ScanReport, scan_vehicle
 from carvrooom_desktop.acquisition.signal_databases import broadcast_definitions, database_for_vehicle
 from carvrooom_desktop.acquisition.source import OpenSource, SourceSpec, open_source
 from carvrooom_desktop.config.settings import DEFAULT_LIVE_SIGNALS
-from carvrooom_desktop.domain import Permission, Recording, RecordingState, Role, SignalDefinition, SignalSource
+from carvrooom_desktop.domain import FrameArrays, Permission, Recording, RecordingState, Role, SignalDefinition, SignalSource
 from carvrooom_desktop.domain.roles import allowed
 from carvrooom_desktop.errors import NotConfirmed, PermissionDenied, RecordingError
 from carvrooom_desktop.events import EventBus
@@ -84,6 +85,7 @@ class LiveSession:
         self._open: OpenSource | None = None
         self._reader: BusReader | None = None
         self._pipeline: FramePipeline | None = None
+        self._periodic: list = []  # periodic transmit tasks of the CAN trace
         self._client = None
         self._client_lock = threading.Lock()  # the poller and a rescan share one request/response channel
         self._decoder: BatchDecoder | None = None
@@ -202,6 +204,7 @@ class LiveSession:
             except RecordingError as e:
                 log.warning("%s", e)
         self._stop.set()
+        self.stop_periodic()
         if self._thread is not None:
             self._thread.join(timeout=2)
             self._thread = None
@@ -239,6 +242,55 @@ class LiveSession:
     @property
     def decoder(self) -> BatchDecoder | None:
         return self._decoder
+
+    # -- raw frames: the CAN trace reads and transmits through the session's own bus handle ----------
+
+    @property
+    def has_frame_window(self) -> bool:
+        """True for CAN sources (an ELM327 hands over OBD replies, not the raw bus)."""
+        return self._pipeline is not None
+
+    def frames_since(self, cursor: int) -> tuple[FrameArrays, int]:
+        """Raw frames received after ``cursor`` (0 at first) -> (frames, new cursor); empty without a CAN source."""
+        pipeline = self._pipeline
+        if pipeline is None:
+            return FrameArrays.empty(), cursor
+        frames, cursor, missed = pipeline.frame_window.since(cursor)
+        if missed:
+            log.info("trace reader fell %d frames behind the frame window", missed)
+        return frames, cursor
+
+    def send_frame(self, message: can.Message, period_s: float | None = None) -> can.broadcastmanager.CyclicSendTaskABC | None:
+        """Transmit once, or every ``period_s`` until :meth:`stop_periodic` or close. The caller checks the role."""
+        bus = self._open.bus if self._open is not None else None
+        reader = self._reader
+        if bus is None or reader is None:
+            raise ConnectionLost("no CAN bus to transmit on (not connected, or an ELM327 adapter)")
+
+        def sent(msg: can.Message) -> None:
+            reader.add_transmitted(can.Message(timestamp=time.time(), arbitration_id=msg.arbitration_id, data=msg.data,
+                                               is_extended_id=msg.is_extended_id, is_rx=False, channel=msg.channel))
+
+        try:
+            if period_s is None:
+                bus.send(message, timeout=0.2)
+                sent(message)
+                return None
+            task = bus.send_periodic(message, period_s, modifier_callback=sent)
+        except can.CanError as e:
+            raise ConnectionLost(f"the adapter refused the frame: {e}") from e
+        self._periodic.append(task)
+        return task
+
+    def stop_periodic(self) -> int:
+        tasks, self._periodic = self._periodic, []
+        for task in tasks:
+            task.stop()
+        return len(tasks)
+
+    @property
+    def periodic_count(self) -> int:
+        return len(self._periodic)
 
     @property
     def car(self):

@@ -44,6 +44,10 @@ def test_database_tree_search_and_drag_onto_the_plot(live, qtbot, gui, save_scre
     assert live.gauges.names() == ["engine_speed", "vehicle_speed", "coolant_temp"]
     qtbot.waitUntil(lambda: live.gauges.gauges["engine_speed"].value is not None, timeout=5000)
     qtbot.waitUntil(lambda: live.gauges.gauges["engine_speed"].value > 300, timeout=15_000)  # the engine idles
+    live.add_gauges(["ENGINE_1.throttle_position"])
+    assert live.gauges.names()[-1] == "ENGINE_1.throttle_position"
+    live.gauges.gauges["ENGINE_1.throttle_position"].remove_requested.emit("ENGINE_1.throttle_position")
+    assert live.gauges.names() == ["engine_speed", "vehicle_speed", "coolant_temp"]
     live.remove_signal("ENGINE_1.gear")
     live.remove_signal("ENGINE_1.fuel_closed_loop")
     live.cursor_button.setChecked(True)

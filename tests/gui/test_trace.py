@@ -154,6 +154,8 @@ def test_a_session_with_a_frame_window_is_read_directly():
     from ui.trace_feed import SessionFrameFeed, feed_for
 
     class WindowedSession:
+        has_frame_window = True
+
         def __init__(self):
             self.asked = []
 

@@ -6,15 +6,17 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtGui import QColor, QContextMenuEvent, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
 SWEEP = 240.0  # degrees from the minimum to the maximum, open at the bottom
 COLUMNS = 3
 
 
 class Gauge(QWidget):
-    """One dial: ``lo``..``hi`` with the value as a needle and as text."""
+    """One dial: ``lo``..``hi`` with the value as a needle and as text; right-click removes it."""
+
+    remove_requested = Signal(str)
 
     def __init__(self, name: str, unit: str, lo: float, hi: float, colour: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,6 +31,11 @@ class Gauge(QWidget):
         if value != self.value:
             self.value = value
             self.update()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = QMenu(self)
+        menu.addAction(f"Remove {self.name} from the dashboard", lambda: self.remove_requested.emit(self.name))
+        menu.exec(event.globalPos())
 
     def fraction(self) -> float:
         if self.value is None or not math.isfinite(self.value):
@@ -76,6 +83,7 @@ class GaugePanel(QWidget):
     """The dashboard: the chosen signals as gauges in a grid."""
 
     changed = Signal()
+    remove_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +99,7 @@ class GaugePanel(QWidget):
         self.gauges = {}
         for k, (name, unit, lo, hi, colour) in enumerate(specs):
             gauge = Gauge(name, unit, lo, hi, colour, self)
+            gauge.remove_requested.connect(self.remove_requested)
             self._grid.addWidget(gauge, k // COLUMNS, k % COLUMNS)
             self.gauges[name] = gauge
         self.setVisible(bool(self.gauges))

@@ -133,6 +133,7 @@ class LiveWorkspace(QWidget):
         self.plots.cursors_moved.connect(self._show_cursor_values)
         self.readout = CursorReadout()
         self.gauges = GaugePanel()
+        self.gauges.remove_requested.connect(lambda name: self._set_gauges([n for n in self.gauges.names() if n != name]))
         bottom = QWidget()
         bottom_row = QHBoxLayout(bottom)
         bottom_row.setContentsMargins(0, 0, 0, 0)
