@@ -1,10 +1,18 @@
 """Run every benchmark: `python -m benchmarks` (or `make bench`)."""
 
-from benchmarks import bench_elm_polling, bench_live_path, bench_recording, bench_recording_memory, bench_startup
-from benchmarks import health_sim_eval, rul_battery
-from benchmarks import bench_decode, bench_import
-from benchmarks import bench_fallback
-from benchmarks import bench_plot
+from benchmarks import (
+    bench_decode,
+    bench_elm_polling,
+    bench_fallback,
+    bench_import,
+    bench_live_path,
+    bench_plot,
+    bench_recording,
+    bench_recording_memory,
+    bench_startup,
+    health_sim_eval,
+    rul_battery,
+)
 
 if __name__ == "__main__":
     bench_recording.main()

@@ -126,7 +126,7 @@ def overview(
             folders[name].add(t, v)
 
     if frame_chunks:  # one streaming query; a few chunks per decode call to spread numpy's per-call cost
-        for frames in store.recordings.iter_frame_chunks(recording_id, (x0, x1)):
+        for frames in store.recordings.iter_frames(recording_id, (x0, x1)):
             if cancel is not None and cancel():
                 raise Cancelled("overview cancelled")
             pending.append(frames)
@@ -156,14 +156,11 @@ def read_window(
     store: Store, recording_id: uuid.UUID, names: Sequence[str], t_range: tuple[float, float], *, decoder: BatchDecoder | None = None
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Every sample of ``names`` with t_range[0] <= t <= t_range[1]; reads only the chunks overlapping it."""
-    lo, hi = t_range
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     decoded = [n for n in names if decoder is not None and n in decoder.signals]
     if decoded:
         parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {n: [] for n in decoded}
-        for frames in store.recordings.iter_frame_chunks(recording_id, t_range):
-            keep = (frames.timestamp >= lo) & (frames.timestamp <= hi)
-            frames = FrameArrays(*(getattr(frames, f)[keep] for f in FrameArrays.__slots__))
+        for frames in store.recordings.iter_frames(recording_id, t_range):  # trimmed to t_range
             for name, series in decoder.decode(frames, decoded).signals.items():
                 parts[name].append(series)
         for name, pieces in parts.items():

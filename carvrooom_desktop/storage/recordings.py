@@ -188,11 +188,6 @@ class RecordingRepository:
             raise NotFound(f"recording {recording_id} has no {kind} chunk {seq}")
         return decode_chunk(payload)
 
-    def iter_frame_chunks(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None):
-        """The recorded frames one stored chunk at a time (FrameArrays), so a long recording never sits in memory whole."""
-        for chunk in self._chunks(recording_id, FRAMES, t_range):
-            yield FrameArrays(**chunk)
-
     def iter_sample_chunks(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None):
         """Polled samples one stored chunk at a time: dicts of "signal" (index into signal_names), "timestamp", "value"."""
         yield from self._chunks(recording_id, SAMPLES, t_range)
