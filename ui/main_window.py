@@ -33,6 +33,7 @@ class MainWindow(QMainWindow):
     workspace_changed = Signal(str)
     page_created = Signal(str, QWidget)
     closing = Signal()
+    ai_settings_requested = Signal()
     files_dropped = Signal(list)  # local paths of log or signal database files dropped on the window
 
     def __init__(self, ui_state: QSettings | None = None, parent: QWidget | None = None) -> None:
@@ -155,6 +156,10 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        ai_settings = QAction("AI &settings (Gemini key, models)…", self)
+        ai_settings.triggered.connect(self.ai_settings_requested)
+        file_menu.addAction(ai_settings)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)

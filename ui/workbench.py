@@ -369,6 +369,11 @@ class Workbench(QObject):
         self.window.set_theme_checked(self.theme.current.name)
         self.window.closing.connect(self.shutdown)
         self.window.files_dropped.connect(self.io.open_files)
+        self.window.ai_settings_requested.connect(self._open_ai_settings)
+
+    def _open_ai_settings(self) -> None:
+        self.window.show_workspace("ai")  # builds the page (and its controller) on first use
+        self.ai.open_settings()
 
     def _apply_theme(self, name: str) -> None:
         self.theme.apply(name)

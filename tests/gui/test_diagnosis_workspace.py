@@ -178,3 +178,13 @@ def test_a_slow_model_answer_replaces_the_offline_one_in_place(gui, qtbot):
     record = ai.service.repo.get(first)
     assert (record.source, record.version) == ("model", 2)
     assert page.cause_model.index(0, 2).data() == "Faulty engine coolant temperature (ECT) sensor"
+
+
+def test_ai_settings_open_from_the_file_menu(gui, qtbot, monkeypatch):
+    from ui.settings_dialog import AiSettingsDialog
+
+    opened = []
+    monkeypatch.setattr(AiSettingsDialog, "exec", lambda self: opened.append(self) or 0)  # no modal loop in a test
+    action = next(a for a in gui.window.menuBar().actions()[0].menu().actions() if a.text().startswith("AI &settings"))
+    action.trigger()
+    assert gui.window.current_workspace() == "ai" and len(opened) == 1
