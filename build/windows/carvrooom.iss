@@ -1,5 +1,6 @@
 ; Inno Setup script: wraps the PyInstaller one-folder build (build\dist\carvrooom) into an installer.
-; Build on Windows: py -m PyInstaller build\carvrooom.spec --distpath build\dist && iscc build\windows\carvrooom.iss
+; Build on Windows: py -m PyInstaller build\carvrooom.spec --distpath build\dist --workpath build\work && iscc build\windows\carvrooom.iss
+; carvrooom.exe is the windowed app; carvrooom-cli.exe (same folder) runs the command line in a console.
 [Setup]
 AppName=CarVrooom Desktop
 AppVersion=0.1.0
