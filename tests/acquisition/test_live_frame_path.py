@@ -86,9 +86,10 @@ def test_the_simulated_car_is_decoded_and_recorded_with_vehicle_adapter_notes_an
     try:
         session.connect()
         recording_id = session.start_recording("customer says: hesitation at 2000 rpm")
+        shown_before = len(session.window("ENGINE_1.engine_speed")[0])  # frames from before the recording started
         wait_for(lambda: len(session.window("ENGINE_1.engine_speed")[0]) > 20 and len(session.window("engine_speed")[0]) > 3)
         assert session.mark("hesitation felt here") is not None
-        wait_for(lambda: len(session.window("ENGINE_1.engine_speed")[0]) > 40)
+        wait_for(lambda: len(session.window("ENGINE_1.engine_speed")[0]) > shown_before + 45)
         recording = session.stop_recording()
         ring_t, ring_v = session.window("ENGINE_1.engine_speed")
         t0 = session.car._epoch
