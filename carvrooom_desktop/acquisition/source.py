@@ -128,7 +128,12 @@ SELF_TEST_SECONDS = 0.25  # a few requests: enough for the figure, short enough 
 def _measured_rate(client: Elm327Client) -> str:
     """The self-test's measured figure: PID values per second this adapter and car deliver, as polled live."""
     try:
-        rate = client.measure_pids_per_second(SELF_TEST_PIDS, SELF_TEST_SECONDS)
+        # Only PIDs the car has (cached; the scan needs them anyway): an unsupported one in a
+        # multi-PID request could make the client fall back to smaller requests for good.
+        pids = [pid for pid in SELF_TEST_PIDS if pid in client.supported_pids()]
+        if not pids:
+            return "live rate not measured: the car supports none of the common live PIDs"
+        rate = client.measure_pids_per_second(pids, SELF_TEST_SECONDS)
     except DriverError as e:
         return f"live rate not measured: {e}"
-    return f"measured {rate:.0f} PIDs/s ({len(SELF_TEST_PIDS)} PIDs per request where the car allows)"
+    return f"measured {rate:.0f} PIDs/s ({client.pids_per_request} PIDs per request)"
