@@ -56,27 +56,6 @@ class PendingFrames:
         return batch
 
 
-class FrameCollector(can.Listener):
-    """A ``can.Listener`` for a ``can.Notifier``: appends, nothing else; :meth:`drain` takes the batch."""
-
-    def __init__(self) -> None:
-        self._pending = PendingFrames()
-        self.error: Exception | None = None
-
-    @property
-    def total(self) -> int:
-        return self._pending.total
-
-    def on_message_received(self, msg: can.Message) -> None:
-        self._pending.append(msg)
-
-    def on_error(self, exc: Exception) -> None:
-        self.error = exc
-
-    def drain(self) -> list[can.Message]:
-        return self._pending.take()
-
-
 def to_frame_arrays(messages: Sequence[can.Message]) -> FrameArrays:
     """Columns of ``messages``; data keeps the first 8 bytes, zero-padded; ``dlc`` is python-can's (length in bytes)."""
     n = len(messages)

@@ -85,10 +85,7 @@ class _Folder:
 
 def time_span(store: Store, recording_id: uuid.UUID) -> tuple[float, float] | None:
     """(first, last) timestamp of a recording's frames and samples, from the chunk index alone."""
-    index = store.recordings.chunk_index(recording_id, FRAMES) + store.recordings.chunk_index(recording_id, SAMPLES)
-    if not index:
-        return None
-    return min(row[1] for row in index), max(row[2] for row in index)
+    return store.recordings.time_span(recording_id)
 
 
 def overview(

@@ -188,10 +188,6 @@ class RecordingRepository:
             raise NotFound(f"recording {recording_id} has no {kind} chunk {seq}")
         return decode_chunk(payload)
 
-    def iter_sample_chunks(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None):
-        """Polled samples one stored chunk at a time: dicts of "signal" (index into signal_names), "timestamp", "value"."""
-        yield from self._chunks(recording_id, SAMPLES, t_range)
-
     def load_samples(
         self, recording_id: uuid.UUID, names: Sequence[str] | None = None, t_range: tuple[float, float] | None = None
     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:

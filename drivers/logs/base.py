@@ -101,11 +101,16 @@ class LogReader(ABC):
     """One log file read as FrameArrays chunks of at most ``chunk_frames`` frames."""
 
     format: str = ""
+    magic: bytes = b""  # binary formats: the file's first bytes, checked at once (before anyone creates a recording)
 
     def __init__(self, path: str | os.PathLike[str], *, chunk_frames: int = CHUNK_FRAMES) -> None:
         self.path = os.fspath(path)
         try:
             size = os.path.getsize(self.path)
+            if self.magic:
+                with open(self.path, "rb") as f:
+                    if f.read(len(self.magic)) != self.magic:
+                        raise LogFileError(f"{self.path}: no {self.magic.decode()} header, so not a {self.format.upper()} log")
         except OSError as e:
             raise LogFileError(f"cannot open {self.path}: {e.strerror or e}") from e
         self.chunk_frames = max(1, int(chunk_frames))

@@ -36,12 +36,7 @@ _MAX_OBJECT = 64 << 20  # log containers hold ~128 kB; anything near this is a d
 
 class BlfReader(LogReader):
     format = "blf"
-
-    def __init__(self, path, **kwargs) -> None:
-        super().__init__(path, **kwargs)
-        with open(self.path, "rb") as f:  # refuse a non-BLF now, before anyone creates a recording for it
-            if f.read(4) != b"LOGG":
-                raise LogFileError(f"{self.path}: not a BLF file (no LOGG header)")
+    magic = b"LOGG"
 
     def _blocks(self) -> Iterator[FrameArrays]:
         report = self.report

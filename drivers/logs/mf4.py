@@ -19,12 +19,7 @@ _BLOCK = 50_000
 
 class Mf4Reader(LogReader):
     format = "mf4"
-
-    def __init__(self, path, **kwargs) -> None:
-        super().__init__(path, **kwargs)
-        with open(self.path, "rb") as f:  # refuse a non-MDF now, before anyone creates a recording for it
-            if f.read(3) != b"MDF":
-                raise LogFileError(f"{self.path}: not an MF4 file (no MDF header)")
+    magic = b"MDF"
 
     def _blocks(self) -> Iterator[FrameArrays]:
         try:
