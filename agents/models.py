@@ -29,6 +29,9 @@ class ModelConfig:
     timeout_s: float = 20.0
     max_retries: int = 1
     base_url: str | None = None  # tests point the real client at a local server
+    # The Gemini REST version we speak. Stated, never the SDK's default: google-genai 3.6.1
+    # moved its default from v1beta to v1, which lacks the JSON-schema output we ask for.
+    api_version: str = "v1beta"
     # USD per million tokens (input, output); settings, because price lists change
     flash_price: tuple[float, float] = (0.30, 2.50)
     pro_price: tuple[float, float] = (2.00, 12.00)
@@ -66,6 +69,7 @@ class GeminiModels:
             self._cache[tier] = ChatGoogleGenerativeAI(
                 model=c.model_id(tier), google_api_key=c.api_key, timeout=c.timeout_s,
                 max_retries=max(1, c.max_retries), base_url=c.base_url,
+                api_version=c.api_version,
             )
         return self._cache[tier]
 
