@@ -25,6 +25,7 @@ SYNC_STATE: Final = "sync.state"
 # Not in the original list but needed by the shell's status bar; same naming scheme.
 CONNECTION_STATE: Final = "connection.state"
 RECORDING_CHANGED: Final = "recording.changed"
+SIGNALS_DROPPED: Final = "signals.dropped"  # live signals taken off the poll list: {name: reason}
 
 TOPICS: Final = frozenset(
     {
@@ -37,6 +38,7 @@ TOPICS: Final = frozenset(
         SYNC_STATE,
         CONNECTION_STATE,
         RECORDING_CHANGED,
+        SIGNALS_DROPPED,
     }
 )
 

@@ -68,7 +68,7 @@ class Workbench(QObject):
         self.finder.can_found.connect(lambda result: self._call("connect", "set_can_channels", result))
         self.finder.can_failed.connect(lambda text: self._call("connect", "show_find_error", text, "can"))
         self.bridge = QtEventBridge(
-            bus, (ev.CONNECTION_STATE, ev.TELEMETRY_RECEIVED, ev.RECORDING_CHANGED, ev.SYNC_STATE), self
+            bus, (ev.CONNECTION_STATE, ev.TELEMETRY_RECEIVED, ev.RECORDING_CHANGED, ev.SYNC_STATE, ev.SIGNALS_DROPPED), self
         )
         self.bridge.event.connect(self._on_event)
         self._recording_timer = QTimer(self)
@@ -362,6 +362,9 @@ class Workbench(QObject):
             self._call("recordings", "request_refresh")
         elif topic == ev.SYNC_STATE:
             status.set_sync(str(getattr(payload, "value", payload)))
+        elif topic == ev.SIGNALS_DROPPED:
+            self._call("diagnostics", "show_dropped", payload)
+            status.showMessage(f"Live data: {', '.join(payload)} dropped from polling (see Diagnostics)", 10_000)
 
     def _wire_window(self) -> None:
         self.window.theme_requested.connect(self._apply_theme)

@@ -38,6 +38,7 @@ from carvrooom_desktop.events import EventBus
 from carvrooom_desktop.storage.store import Store
 from drivers.errors import AdapterTimeout, ConnectionLost, DriverError
 from drivers.obd.can_client import DiagnosticListener, ObdCanClient
+from drivers.obd.client import ECU_SEPARATOR, signal_of
 from drivers.obd.pids import BY_SIGNAL
 from drivers.signal_db import load_signal_database
 from drivers.simulator.broadcast import load_sim_dbc
@@ -46,10 +47,24 @@ from drivers.simulator.can_face import SimulatedCar
 log = logging.getLogger(__name__)
 
 LOST_AFTER_MISSES = 3
+DROP_AFTER_FAILURES = 5  # polls in a row a PID may fail before it leaves the poll list
 RECONNECT_INTERVAL = 1.0  # s between attempts to reopen a vanished adapter
 NOMINAL_BITRATE = 500_000
 POLLED_CAPACITY = 6_000  # samples per polled signal: 10 min at 10 Hz
 BROADCAST_CAPACITY = 60_000  # samples per broadcast signal: 10 min of a 100 Hz message
+
+
+def polled_signal_info(name: str):
+    """Unit, description, range and PID of a pollable signal (an ECU suffix is ignored); None if unknown."""
+    base = signal_of(name)
+    if base not in BY_SIGNAL:
+        return None
+    try:
+        from drivers.obd.pids import signal_info
+    except ImportError:  # pragma: no cover - until the full PID table lands
+        pid = BY_SIGNAL[base]
+        return pid
+    return signal_info(base)
 
 
 class ConnectionState(enum.StrEnum):
@@ -91,6 +106,8 @@ class LiveSession:
         self._decoder: BatchDecoder | None = None
         self._board = SignalBoard()
         self._polled: list[str] = []
+        self._failures: dict[int, int] = {}  # PID -> polls in a row it failed
+        self._dropped: dict[str, str] = {}  # signal -> why it left the poll list
         self._recorder: Recorder | None = None
         self._recording_lock = threading.Lock()
         self._t0 = time.time()
@@ -137,7 +154,7 @@ class LiveSession:
         with self._client_lock:
             report = scan_vehicle(self._client, self._open.adapter, self._open.details)
         self.report = report
-        if self.store is not None:
+        if self.store is not None and report.vehicle.vin:  # no VIN read: the scan is not filed under a wrong car
             self.vehicle_id = self.store.vehicles.upsert(report.vehicle)
             self.store.vehicles.add_scan(self.vehicle_id, report.to_dict(), self.recording_id)
         return report
@@ -160,11 +177,44 @@ class LiveSession:
         return self.rescan()
 
     def _define_polled(self, report: ScanReport) -> None:
-        supported = set(report.supported_pids)
-        self._polled = [n for n in self.wanted if n in BY_SIGNAL and BY_SIGNAL[n].pid in supported]
-        for name in self._polled:
-            pid = BY_SIGNAL[name]
-            self._board.add(SignalDefinition(name, pid.unit, SignalSource.OBD_PID, pid.description, pid.minimum, pid.maximum), POLLED_CAPACITY)
+        """The wanted signals the car advertises; one more per extra ECU that reports the same PID (``name@7E9``)."""
+        client = self._client
+        self._polled = []
+        for name in self.wanted:
+            info = polled_signal_info(name)
+            if info is None:
+                continue
+            ecus = sorted(ecu for ecu, pids in client.supported_by_ecu.items() if info.pid in pids)
+            for ecu in ecus:
+                label = name if ecu == ecus[0] else f"{name}{ECU_SEPARATOR}{client.ecu_label(ecu)}"
+                description = info.description if ecu == ecus[0] else f"{info.description} (as ECU {client.ecu_label(ecu)} reports it)"
+                self._polled.append(label)
+                self._board.add(SignalDefinition(label, info.unit, SignalSource.OBD_PID, description, info.minimum, info.maximum),
+                                POLLED_CAPACITY)
+
+    @property
+    def dropped_signals(self) -> dict[str, str]:
+        """Polled signals taken off the poll list because their PID kept failing, and why."""
+        return dict(self._dropped)
+
+    def _count_failures(self, failed: dict[int, str]) -> None:
+        """A PID that fails DROP_AFTER_FAILURES polls in a row leaves the poll list; the rest keep their rate."""
+        for pid in list(self._failures):
+            if pid not in failed:
+                del self._failures[pid]
+        gone: dict[str, str] = {}
+        for pid, reason in failed.items():
+            self._failures[pid] = self._failures.get(pid, 0) + 1
+            if self._failures[pid] >= DROP_AFTER_FAILURES:
+                del self._failures[pid]
+                for name in [n for n in self._polled if polled_signal_info(n) is not None and polled_signal_info(n).pid == pid]:
+                    gone[name] = f"PID {pid:02X} failed {DROP_AFTER_FAILURES} polls in a row: {reason}"
+        if gone:
+            self._polled = [n for n in self._polled if n not in gone]
+            self._dropped.update(gone)
+            for name, reason in gone.items():
+                log.warning("live signal %s dropped from polling: %s", name, reason)
+            self.events.publish(events.SIGNALS_DROPPED, dict(gone))
 
     def _load_broadcast_database(self, report: ScanReport) -> None:
         """The database broadcast frames are decoded with: the one asked for, the simulator's, or the car's remembered one."""
@@ -306,6 +356,8 @@ class LiveSession:
                 with self._client_lock:
                     values = self._client.read_signals(self._polled)
                     t_reply = self._client.last_reply_time or time.time()
+                    failed = dict(self._client.failed_pids)
+                self._count_failures(failed)
                 misses = 0
                 self._link_back()
                 self._store_polled(values, t_reply)

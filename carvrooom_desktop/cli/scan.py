@@ -38,18 +38,22 @@ def format_report(report: ScanReport) -> str:
         lines.append(f"Odometer  {v.odometer_km:,.1f} km")
     lines.append(f"Adapter   {report.adapter}  (scan took {report.elapsed_s:.2f} s)")
     lines += [f"          {detail}" for detail in report.adapter_details]
-    lines.append(f"MIL       {'ON' if report.mil_on else 'off'}   confirmed codes reported: {report.readiness.dtc_count}")
+    if report.readiness is not None:
+        lines.append(f"MIL       {'ON' if report.mil_on else 'off'}   confirmed codes reported: {report.readiness.dtc_count}")
+    else:
+        lines.append("MIL       not read")
     lines.append("")
     if report.dtcs:
         lines.append("Trouble codes")
         for d in report.dtcs:
-            lines.append(f"  {d.code}  {d.kind.value:<9}  {d.system.value:<28}  {d.description}")
+            lines.append(f"  {d.code}  {d.kind.value:<9}  {d.ecu:<4} {d.system.value:<28}  {d.description}")
     else:
         lines.append("Trouble codes: none")
     lines.append("")
-    lines.append("Readiness")
-    for m in report.readiness.monitors:
-        lines.append(f"  {m.name:<18} {m.state.value}")
+    if report.readiness is not None:
+        lines.append("Readiness")
+        for m in report.readiness.monitors:
+            lines.append(f"  {m.name:<18} {m.state.value}")
     if report.tests:
         lines.append("")
         lines.append("On-board tests (mode 06)")
@@ -64,4 +68,16 @@ def format_report(report: ScanReport) -> str:
         lines.append(f"Freeze frame ({frame.dtc_code})")
         for name, value in frame.values.items():
             lines.append(f"  {name:<26} {value:10.2f} {frame.units.get(name, '')}")
+    if len(report.ecus) > 1:
+        lines.append("")
+        lines.append("Control units answering OBD-II")
+        lines += [f"  {label:<5} {len(pids)} PIDs advertised" for label, pids in report.ecus]
+    if report.raw_pids:
+        lines.append("")
+        lines.append("PIDs without a decoder (raw)")
+        lines += [f"  {ecu:<5} {pid:02X}  {data}" for ecu, pid, data in report.raw_pids]
+    if report.not_read:
+        lines.append("")
+        lines.append(f"Not read ({len(report.not_read)}): the scan went on without these")
+        lines += [f"  {n.item:<48} {n.reason}" for n in report.not_read]
     return "\n".join(lines)

@@ -241,6 +241,8 @@ class Elm327Client(ObdClient):
         """For mode 01 the reply length is known from the PID table, so the adapter can stop waiting early."""
         if payload[0] != 0x01 or self._supported is None or not set(payload[1:]) <= self._supported | {0}:
             return ""
+        if sum(1 for pids in self.supported_by_ecu.values() if pids & set(payload[1:])) > 1:
+            return ""  # several ECUs will answer: a count would cut the second one off
         try:
             length = 1 + sum(1 + reply_size(pid) for pid in payload[1:])
         except ProtocolError:

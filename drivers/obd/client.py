@@ -15,12 +15,19 @@ from drivers.errors import AdapterTimeout, NegativeResponse, ProtocolError
 from drivers.obd.dtc_codes import decode_dtc, describe, parse_dtc_payload
 from drivers.obd.mode06 import parse_test_records
 from drivers.obd.pids import BY_SIGNAL, MODE01_PIDS, PID_FREEZE_DTC, PID_STATUS, SUPPORT_PIDS, decode_supported, split_reply
+
+try:  # the full J1979 table (several values per PID) is being written beside this file
+    from drivers.obd.pids import decode_values
+except ImportError:  # pragma: no cover - until it lands
+    def decode_values(pid: int, data: bytes) -> dict[str, float]:
+        return {MODE01_PIDS[pid].signal: MODE01_PIDS[pid].decode(data)}
 from drivers.obd.readiness import decode_status
 
 log = logging.getLogger(__name__)
 
 MAX_PIDS_PER_REQUEST = 6  # SAE J1979 limit for one mode 01 request
 FREEZE_PIDS_PER_REQUEST = 3  # mode 02: three PID/frame pairs fit one request
+ECU_SEPARATOR = "@"  # "engine_speed@7E9": a signal as another ECU than its primary one reports it
 DTC_SERVICES = {DtcKind.STORED: 0x03, DtcKind.PENDING: 0x07, DtcKind.PERMANENT: 0x0A}
 
 
@@ -29,8 +36,11 @@ class ObdClient(abc.ABC):
 
     def __init__(self) -> None:
         self._supported: set[int] | None = None
+        self.supported_by_ecu: dict[int, set[int]] = {}  # mode 01 support bitmaps, per answering ECU
         self.pids_per_request = MAX_PIDS_PER_REQUEST
         self.last_reply_time: float | None = None  # timestamp of the last reply (the adapter's or bus's clock)
+        self.failed_pids: dict[int, str] = {}  # PIDs the last read_pids could not read, and why
+        self._alone_pids: set[int] = set()  # PIDs an ECU answers alone but leaves out of multi-PID replies
 
     @abc.abstractmethod
     def request(self, payload: bytes, *, all_ecus: bool = False) -> dict[int, bytes]:
@@ -48,44 +58,135 @@ class ObdClient(abc.ABC):
         return next(iter(self.request(payload).values()))
 
     def supported_pids(self) -> set[int]:
-        """Mode 01 PIDs the engine ECU supports (walks the 00/20/40... bitmaps)."""
+        """Mode 01 PIDs any answering ECU supports (walks the 00/20/40... bitmaps of every ECU).
+
+        An ECU whose bitmap reply is garbage, or that falls silent on a later bitmap, keeps what
+        it advertised so far; only a car where no ECU answers PID 00 raises.
+        """
         if self._supported is None:
-            supported: set[int] = set()
+            by_ecu: dict[int, set[int]] = {}
             for base in SUPPORT_PIDS:
-                if base and base not in supported:
+                if base and not any(base in pids for pids in by_ecu.values()):
                     break
-                reply = split_reply(self.query(bytes((0x01, base))), [base])
-                supported |= decode_supported(base, reply[base])
-            self._supported = supported
+                try:
+                    replies = self.request(bytes((0x01, base)), all_ecus=True)
+                except (AdapterTimeout, NegativeResponse, ProtocolError) as e:
+                    if not base:
+                        raise
+                    log.info("support bitmap 01%02X not read: %s", base, e)
+                    break
+                for ecu, payload in replies.items():
+                    if base and base not in by_ecu.get(ecu, set()):
+                        continue  # this ECU did not advertise the bitmap: whatever it sent is not an answer
+                    try:
+                        by_ecu.setdefault(ecu, set()).update(decode_supported(base, split_reply(payload, [base])[base]))
+                    except ProtocolError as e:
+                        log.info("ECU %s: support bitmap 01%02X does not parse: %s", self.ecu_label(ecu), base, e)
+            self.supported_by_ecu = by_ecu
+            self._supported = set().union(*by_ecu.values()) if by_ecu else set()
         return self._supported
 
-    def read_pids(self, pids: Sequence[int]) -> dict[int, bytes]:
-        """Raw data of several mode 01 PIDs, up to six per request (the fast path).
+    def primary_ecu(self, pid: int) -> int | None:
+        """The ECU whose value of ``pid`` carries the plain signal name: the lowest id that advertises it."""
+        return min((ecu for ecu, pids in self.supported_by_ecu.items() if pid in pids), default=None)
 
-        An ECU or adapter that garbles multi-PID replies (seen on emulators and some
-        gateways) gets smaller requests from then on, down to one PID each.
-        """
+    def read_pids(self, pids: Sequence[int]) -> dict[int, bytes]:
+        """Raw data of several mode 01 PIDs from their primary ECU (see :meth:`read_pids_by_ecu`)."""
         out: dict[int, bytes] = {}
-        pending = list(pids)
+        for ecu, values in sorted(self.read_pids_by_ecu(pids).items()):
+            for pid, data in values.items():
+                if pid not in out or ecu == self.primary_ecu(pid):
+                    out[pid] = data
+        return out
+
+    def read_pids_by_ecu(self, pids: Sequence[int]) -> dict[int, dict[int, bytes]]:
+        """Raw data of several mode 01 PIDs, up to six per request (the fast path), per answering ECU.
+
+        An ECU or adapter that garbles multi-PID replies (seen on emulators and some gateways)
+        gets smaller requests from then on, down to one PID each. A PID that still fails on its
+        own (garbage, refusal, silence) is left out and named in ``failed_pids`` with the reason;
+        the others are read. Raises AdapterTimeout only when nothing answered at all (ignition
+        off), ConnectionLost when the adapter is gone.
+        """
+        out: dict[int, dict[int, bytes]] = {}
+        failed: dict[int, str] = {}
+        silent: set[int] = set()  # PIDs nobody answered (as opposed to garbage or a refusal)
+        alone = [pid for pid in pids if pid in self._alone_pids]
+        if alone:
+            self._one_by_one(alone, out, failed, silent)
+        pending = [pid for pid in pids if pid not in self._alone_pids]
         while pending:
             chunk, rest = pending[: self.pids_per_request], pending[self.pids_per_request :]
             try:
-                out.update(split_reply(self.query(bytes((0x01, *chunk))), chunk))
-            except ProtocolError:
-                if len(chunk) == 1:
-                    raise
-                self.pids_per_request = max(1, len(chunk) // 2)
-                log.warning("multi-PID reply did not parse; asking for %d PID(s) per request from now on", self.pids_per_request)
-                continue
+                replies = self.request(bytes((0x01, *chunk)))
+                got = {ecu: split_reply(payload, chunk) for ecu, payload in replies.items()}
+            except ProtocolError as e:
+                if len(chunk) > 1:
+                    self.pids_per_request = max(1, len(chunk) // 2)
+                    log.warning("multi-PID reply did not parse; asking for %d PID(s) per request from now on", self.pids_per_request)
+                    continue
+                failed[chunk[0]] = str(e)
+            except (AdapterTimeout, NegativeResponse) as e:
+                if len(chunk) > 1:
+                    self._one_by_one(chunk, out, failed, silent)  # one refused PID must not hide the others
+                else:
+                    failed[chunk[0]] = str(e)
+                    if isinstance(e, AdapterTimeout):
+                        silent.add(chunk[0])
+            else:
+                for ecu, values in got.items():
+                    out.setdefault(ecu, {}).update(values)
+                answered = {pid for values in got.values() for pid in values}
+                missing = [pid for pid in chunk if pid not in answered]
+                if missing and len(chunk) > 1:
+                    # Some ECUs leave PIDs out of multi-PID replies but answer them alone: ask alone from now on.
+                    before = {pid for values in out.values() for pid in values}
+                    self._one_by_one(missing, out, failed, silent)
+                    self._alone_pids.update(pid for values in out.values() for pid in values if pid in missing and pid not in before)
+                else:
+                    failed.update({pid: "not in the ECU's reply" for pid in missing})
             pending = rest
+            if not out and len(silent) >= 2 and silent == set(failed):
+                break  # nothing answers at all: the car is silent, do not wait out every PID
+        self.failed_pids = failed
+        if not out and failed and silent == set(failed):
+            raise AdapterTimeout(f"the car did not answer any of {len(failed)} PID(s) (ignition off?)")
         return out
 
+    def _one_by_one(self, chunk: Sequence[int], out: dict[int, dict[int, bytes]], failed: dict[int, str], silent: set[int]) -> None:
+        for pid in chunk:
+            try:
+                for ecu, payload in self.request(bytes((0x01, pid))).items():
+                    out.setdefault(ecu, {}).update(split_reply(payload, [pid]))
+            except (AdapterTimeout, NegativeResponse, ProtocolError) as e:
+                failed[pid] = str(e)
+                if isinstance(e, AdapterTimeout):
+                    silent.add(pid)
+                    if not out and len(silent) >= 2:
+                        return  # two silent in a row and nothing else answered: the car is not listening
+
     def read_signals(self, names: Iterable[str]) -> dict[str, float]:
-        """Decoded values of the named signals the car supports; unknown names raise KeyError."""
+        """Decoded values of the named signals the car supports; unknown names raise KeyError.
+
+        A name may carry an ECU suffix (``engine_speed@7E9``): the same quantity as reported by
+        another ECU, kept apart from the primary ECU's value. PIDs that failed are in ``failed_pids``.
+        """
+        wanted = set(names)
         supported = self.supported_pids()
-        pids = [BY_SIGNAL[n].pid for n in names if BY_SIGNAL[n].pid in supported]
-        raw = self.read_pids(pids)
-        return {MODE01_PIDS[pid].signal: MODE01_PIDS[pid].decode(data) for pid, data in raw.items()}
+        pids = sorted({BY_SIGNAL[signal_of(n)].pid for n in wanted} & supported)
+        values: dict[str, float] = {}
+        for ecu, raw in self.read_pids_by_ecu(pids).items():
+            for pid, data in raw.items():
+                try:
+                    decoded = decode_values(pid, data)
+                except ProtocolError as e:
+                    self.failed_pids[pid] = str(e)
+                    continue
+                for signal, value in decoded.items():
+                    name = signal if ecu == self.primary_ecu(pid) else f"{signal}{ECU_SEPARATOR}{self.ecu_label(ecu)}"
+                    if name in wanted:
+                        values[name] = value
+        return values
 
     def read_status(self) -> ReadinessReport:
         reply = split_reply(self.query(bytes((0x01, PID_STATUS))), [PID_STATUS])
@@ -137,9 +238,13 @@ class ObdClient(abc.ABC):
             if base and base not in supported:
                 break
             payload = self.query(bytes((0x06, base)))
-            if payload[:1] != bytes((base,)) or len(payload) < 5:
+            if len(payload) == 4:
+                bitmap = payload  # some ECUs (and the ELM327-emulator) leave out the echoed MID
+            elif payload[:1] == bytes((base,)) and len(payload) >= 5:
+                bitmap = payload[1:5]
+            else:
                 raise ProtocolError(f"unexpected mode 06 support reply: {payload.hex(' ')}")
-            supported |= decode_supported(base, payload[1:5])
+            supported |= decode_supported(base, bitmap)
         results: list[OnBoardTest] = []
         for mid in sorted(supported - set(SUPPORT_PIDS)):
             try:
@@ -173,3 +278,9 @@ class ObdClient(abc.ABC):
     def clear_dtcs(self) -> None:
         """Mode 04. Callers must confirm with the technician and check the role first."""
         self.request(b"\x04", all_ecus=True)
+
+
+def signal_of(name: str) -> str:
+    """The table's signal name without an ECU suffix."""
+    return name.split(ECU_SEPARATOR, 1)[0]
+

@@ -75,3 +75,17 @@ def freeze_rows(frames: Iterable[Any]) -> list[tuple[str, Any, str]]:
             rows.append((name, value, frame.units.get(name, "")))
     return rows
 
+
+
+# "Not read" rows are (item, ECU, reason) tuples: scan reads that failed and live signals dropped from polling.
+NOT_READ_COLUMNS = (
+    Column("Not read", lambda r: r[0], tone=lambda _r: "warn"),
+    Column("ECU", lambda r: r[1]),
+    Column("Why", lambda r: r[2], tooltip=lambda r: r[2]),
+)
+# Raw PID rows are (ECU, PID, hex) tuples: advertised PIDs without a decoder.
+RAW_PID_COLUMNS = (
+    Column("ECU", lambda r: r[0]),
+    Column("PID", lambda r: f"{r[1]:02X}h"),
+    Column("Raw bytes", lambda r: r[2]),
+)

@@ -22,6 +22,8 @@ from ui.widgets.vehicle_card import VehicleCard
 from ui.workspaces.diagnostic_columns import (
     DTC_COLUMNS,
     FREEZE_COLUMNS,
+    NOT_READ_COLUMNS,
+    RAW_PID_COLUMNS,
     READINESS_COLUMNS,
     TEST_COLUMNS,
     freeze_rows,
@@ -81,15 +83,22 @@ class DiagnosticsWorkspace(QWidget):
         self.freeze_model: RowTableModel = RowTableModel(FREEZE_COLUMNS, self)
         self.test_model: RowTableModel = RowTableModel(TEST_COLUMNS, self)
         dtc_frame, self.dtc_title, self.dtc_view = _table_card("Trouble codes", self.dtc_model, 3)
-        ready_frame, _title, self.readiness_view = _table_card("Readiness monitors", self.readiness_model, 0)
+        ready_frame, self.readiness_title, self.readiness_view = _table_card("Readiness monitors", self.readiness_model, 0)
         test_frame, self.test_title, self.test_view = _table_card("On-board test results (mode 06)", self.test_model, 1)
         freeze_frame, self.freeze_title, self.freeze_view = _table_card("Freeze frame", self.freeze_model, 0)
+        self.not_read_model: RowTableModel = RowTableModel(NOT_READ_COLUMNS, self)
+        self.raw_model: RowTableModel = RowTableModel(RAW_PID_COLUMNS, self)
+        not_read_frame, self.not_read_title, self.not_read_view = _table_card("Not read", self.not_read_model, 2)
+        raw_frame, self.raw_title, self.raw_view = _table_card("PIDs without a decoder", self.raw_model, 2)
+        self._dropped: dict[str, str] = {}
 
         vertical = QSplitter(Qt.Orientation.Vertical)
         vertical.addWidget(_row(dtc_frame, ready_frame, (3, 2)))
         vertical.addWidget(_row(test_frame, freeze_frame, (3, 2)))
+        vertical.addWidget(_row(not_read_frame, raw_frame, (3, 2)))
         vertical.setStretchFactor(0, 1)
         vertical.setStretchFactor(1, 1)
+        vertical.setStretchFactor(2, 1)
         vertical.setChildrenCollapsible(False)
         layout.addWidget(vertical, 1)
         self._update_buttons()
@@ -112,11 +121,37 @@ class DiagnosticsWorkspace(QWidget):
         self.freeze_model.set_rows(freeze_rows(frames))
         codes = ", ".join(f.dtc_code for f in frames if f.dtc_code)
         self.freeze_title.setText(f"Freeze frame · set by {codes}" if codes else "Freeze frame: none stored")
-        pids = len(getattr(report, "supported_pids", ()) or ())
+        pids = len(report.supported_pids)
+        ecus = len(report.ecus)
         self.subtitle.setText(
             f"Read through {report.adapter or 'the adapter'} in {report.elapsed_s:.2f} s · {pids} live PIDs supported"
+            + (f" by {ecus} control units" if ecus > 1 else "")
         )
+        if report.readiness is None:
+            self.readiness_title.setText("Readiness monitors: not read")
+        else:
+            self.readiness_title.setText("Readiness monitors")
+        if any(n.item.endswith(("(mode 03)", "(mode 07)", "(mode 0A)")) for n in report.not_read):
+            self.dtc_title.setText(f"Trouble codes ({len(dtcs)}); some memories not read, see below" if dtcs
+                                   else "Trouble codes: not read (see below)")
+        self._dropped = {}
+        self._show_not_read()
+        raw = list(report.raw_pids)
+        self.raw_model.set_rows(raw)
+        self.raw_title.setText(f"PIDs without a decoder ({len(raw)})" if raw else "PIDs without a decoder: none")
         self._update_buttons()
+
+    def show_dropped(self, dropped: dict[str, str]) -> None:
+        """Live signals taken off the poll list (their PID kept failing) join the not-read list."""
+        self._dropped.update(dropped)
+        self._show_not_read()
+
+    def _show_not_read(self) -> None:
+        rows = [(n.item, n.ecu, n.reason) for n in (self.report.not_read if self.report is not None else ())]
+        rows += [(f"live signal {name} (dropped from polling)", "", why) for name, why in self._dropped.items()]
+        self.not_read_model.set_rows(rows)
+        self.not_read_title.setText(f"Not read ({len(rows)}): the scan went on without these" if rows
+                                    else "Not read: nothing, every item answered")
 
     def _show_tests(self, tests: tuple[Any, ...]) -> None:
         self.test_model.set_rows(tests)
