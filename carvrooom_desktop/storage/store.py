@@ -12,6 +12,7 @@ from carvrooom_desktop.storage.engine import display_url, make_engine, parse_url
 from carvrooom_desktop.storage.migrate import upgrade_to_head
 from carvrooom_desktop.storage.recordings import RecordingRepository
 from carvrooom_desktop.storage.vehicles import VehicleRepository
+from carvrooom_desktop.storage.workshop import WorkshopRepository
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ class Store:
         self.origin = origin
         self.recordings = RecordingRepository(engine, origin)
         self.vehicles = VehicleRepository(engine, origin)
+        self.workshop = WorkshopRepository(engine, origin)
 
     @property
     def display_url(self) -> str:
