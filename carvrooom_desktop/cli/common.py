@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+
+from carvrooom_desktop.domain import Recording
 
 from carvrooom_desktop.acquisition.source import SourceSpec
 from carvrooom_desktop.config.secret_store import database_secret_name, get_secret
@@ -36,3 +40,57 @@ def open_store(args: argparse.Namespace) -> Store:
     settings, _warnings = load_settings()
     url = resolve_url(args.db, settings.database_url or None)
     return Store.open(url, origin=settings.workstation_id, password=get_secret(database_secret_name(url)))
+
+
+def add_live_options(group: argparse._MutuallyExclusiveGroup, parser: argparse.ArgumentParser, *, what: str) -> None:
+    """``--elm PORT`` / ``--can IF:CH`` for commands that analyse a recording: record ``--seconds`` first."""
+    group.add_argument("--elm", metavar="PORT", help=f"an ELM327 (/dev/ttyUSB0, COM3, socket://host:port): record, then {what}")
+    group.add_argument("--can", metavar="INTERFACE:CHANNEL", help=f"a python-can interface, e.g. socketcan:can0: record, then {what}")
+    parser.add_argument("--seconds", type=float, default=30.0, help="with --elm/--can: how long to record first (default 30)")
+    parser.add_argument("--bitrate", type=int, help="CAN bitrate for --can")
+
+
+def live_spec(args: argparse.Namespace) -> SourceSpec | None:
+    """The live source of ``--elm``/``--can``, or None when the command reads something else."""
+    if getattr(args, "elm", None):
+        return SourceSpec(kind="elm", channel=args.elm)
+    if getattr(args, "can", None):
+        return SourceSpec(kind="can", channel=args.can, bitrate=args.bitrate)
+    return None
+
+
+def record_live(store: Store, spec: SourceSpec, seconds: float, notes: str = "") -> Recording:
+    """Connect, scan (stored with the car), record ``seconds`` of live data and raw frames; the finished recording.
+
+    Progress goes to stderr; a recording that fails midway (disk full, store gone) raises with
+    what was kept. Imported here so that commands without a live source never load acquisition.
+    """
+    from carvrooom_desktop.acquisition.session import LiveSession
+    from carvrooom_desktop.errors import RecordingError
+    from carvrooom_desktop.events import RECORDING_CHANGED, EventBus
+
+    if not seconds > 0:
+        raise ValueError("--seconds must be positive")
+    bus = EventBus()
+    failures: list[str] = []
+    bus.subscribe(RECORDING_CHANGED, lambda _t, p: p.get("error") and failures.append(p["error"]))
+    session = LiveSession(spec, events=bus, store=store)
+    try:
+        report = session.connect()
+        recording_id = session.start_recording(notes)
+        vin = report.vehicle.vin or "a car without a VIN reply"
+        print(f"recording {recording_id} from {vin} for {seconds:g} s ...", file=sys.stderr, flush=True)
+        for item in report.not_read:
+            print(f"  not read: {item.item}: {item.reason}", file=sys.stderr)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not failures:
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        recording = session.stop_recording()
+        for name, why in session.dropped_signals.items():
+            print(f"  dropped from polling: {name}: {why}", file=sys.stderr)
+    finally:
+        session.close()
+    if failures:
+        raise RecordingError(failures[0])
+    assert recording is not None
+    return recording

@@ -15,11 +15,15 @@ import threading
 from typing import Any
 
 
+from carvrooom_desktop.cli.common import add_live_options, live_spec
+
+
 def add_parser(sub) -> None:
     parser = sub.add_parser("diagnose", help="AI diagnosis (Gemini, or the offline expert) of the simulated car or a recording")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--sim", action="store_true", help="scan and drive the simulated car")
     source.add_argument("--recording", metavar="ID", help="a recording in the store (an id prefix is enough)")
+    add_live_options(source, parser, what="diagnose")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME[:SEVERITY]",
                         help="simulator fault to inject (repeatable), e.g. vacuum_leak or misfire_cyl3")
     parser.add_argument("--seed", type=int, default=0, help="simulator seed (deterministic runs)")
@@ -48,17 +52,23 @@ def run(args: argparse.Namespace) -> int:
     from carvrooom_desktop.diagnosis.cases import case_from_recording, case_from_simulator
     from carvrooom_desktop.diagnosis.service import DiagnosisService
 
-    if args.recording and args.fault:
+    if not args.sim and args.fault:
         raise ValueError("--fault only applies to the simulated car (--sim)")
     if args.sim:
         from drivers.simulator.faults import parse_faults
 
         parse_faults(args.fault)  # a bad fault name fails before anything starts
     settings, _warnings = load_settings()
-    store = _open_store(args, required=bool(args.recording))
+    spec = live_spec(args)
+    store = _open_store(args, required=not args.sim)
     service = DiagnosisService(settings, store=store)
     try:
-        if args.sim:
+        if spec is not None:
+            from carvrooom_desktop.cli.common import record_live
+
+            recording = record_live(store, spec, args.seconds, notes="AI diagnosis")
+            case = case_from_recording(store, service.repo, recording.id, complaint=args.complaint, wants_pro=args.pro)
+        elif args.sim:
             case = case_from_simulator(tuple(args.fault), seed=args.seed, store=store, repo=service.repo,
                                        complaint=args.complaint, wants_pro=args.pro)
         else:

@@ -21,11 +21,15 @@ if TYPE_CHECKING:  # numpy/scipy load only when the command runs, not for every 
     from carvrooom_desktop.health.service import HealthResult
 
 
+from carvrooom_desktop.cli.common import add_live_options, live_spec
+
+
 def add_parser(sub) -> None:
     parser = sub.add_parser("health", help="health checks and scores on the simulated car or a recording")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--sim", action="store_true", help="drive the simulated car (faster than real time)")
     source.add_argument("--recording", metavar="ID", help="a recording in the store (an id prefix is enough)")
+    add_live_options(source, parser, what="check")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME[:SEVERITY]",
                         help="simulator fault to inject (repeatable), e.g. vacuum_leak or misfire_cyl3:0.5")
     parser.add_argument("--minutes", type=float, default=15.0, help="simulated driving time (default 15)")
@@ -43,7 +47,13 @@ def recording_health(args: argparse.Namespace) -> HealthResult:
     from carvrooom_desktop.storage.health_models import HealthModelRepository
 
     with open_store(args) as store:
-        recording = store.recordings.find(args.recording)
+        spec = live_spec(args)
+        if spec is not None:
+            from carvrooom_desktop.cli.common import record_live
+
+            recording = record_live(store, spec, args.seconds, notes="health check")
+        else:
+            recording = store.recordings.find(args.recording)
         samples = store.recordings.load_samples(recording.id)
         models = HealthModelRepository(store.engine, store.origin)
         vehicle_id = models.vehicle_id_for_vin(recording.vin) if recording.vin else None

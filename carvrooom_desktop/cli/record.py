@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 
-from carvrooom_desktop.acquisition.session import LiveSession
-from carvrooom_desktop.cli.common import add_source_options, open_store, source_from
-from carvrooom_desktop.errors import RecordingError
-from carvrooom_desktop.events import RECORDING_CHANGED, EventBus
+from carvrooom_desktop.cli.common import add_source_options, open_store, record_live, source_from
 
 
 def add_parser(sub) -> None:
@@ -24,23 +19,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.seconds <= 0:
         raise ValueError("--seconds must be positive")
-    store = open_store(args)
-    bus = EventBus()
-    failures: list[str] = []
-    bus.subscribe(RECORDING_CHANGED, lambda _t, p: p.get("error") and failures.append(p["error"]))
-    session = LiveSession(source_from(args, speed=args.speed), events=bus, store=store)
-    try:
-        report = session.connect()
-        recording_id = session.start_recording(args.notes)
-        print(f"recording {recording_id} from {report.vehicle.vin} for {args.seconds:g} s ...", file=sys.stderr)
-        deadline = time.monotonic() + args.seconds
-        while time.monotonic() < deadline and not failures:
-            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
-        recording = session.stop_recording()
-    finally:
-        session.close()
-        store.close()
-    if failures:
-        raise RecordingError(failures[0])
+    spec = source_from(args, speed=args.speed)
+    with open_store(args) as store:
+        recording = record_live(store, spec, args.seconds, args.notes)
     print(f"{recording.id}  {recording.frame_count} frames, {recording.sample_count} samples, {len(recording.signal_names)} signals")
     return 0

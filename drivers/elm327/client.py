@@ -64,6 +64,7 @@ class Elm327Client(ObdClient):
         self.serial: serial.SerialBase | None = None
         self.info: AdapterInfo | None = None
         self.hint_accepted = True  # some clones and emulators refuse the response-count digit
+        self._unfinished = False  # the last command timed out: drain before the next one
 
     # -- connection --------------------------------------------------------------------
 
@@ -142,7 +143,7 @@ class Elm327Client(ObdClient):
         # "Try ISO 15765-4 CAN 11/500 first, search the others if it fails" (ATTP A6): nearly every
         # car since 2008 speaks it, and it skips the multi-second "SEARCHING..." of ATSP0.
         # Clones that do not know TP answer "?": they get the plain automatic search.
-        if "OK" not in self._command("ATTPA6").upper():
+        if "OK" not in self._raw("ATTPA6").upper():  # not _command: reply_lines drops "OK" as noise
             self._expect_ok("ATSP0")
 
     def _search(self) -> None:
@@ -192,12 +193,19 @@ class Elm327Client(ObdClient):
         if self.serial is None:
             raise ConnectionLost("the adapter is not open")
         try:
+            if self._unfinished:
+                # The last answer came late or never: whatever it prints now must not answer this command.
+                stale = self._drain(self.serial)
+                if stale:
+                    log.info("dropped a late reply before %s: %r", command, stale[:80])
+                self._unfinished = False
             self.serial.timeout = timeout or self.timeout
             self.serial.write(command.encode("ascii") + b"\r")
             data = self.serial.read_until(b">")
         except (serial.SerialException, OSError) as e:
             raise ConnectionLost(f"the adapter at {self.port} went away: {e}") from e
         if not data.endswith(b">"):
+            self._unfinished = True
             raise AdapterTimeout(f"the adapter did not finish answering {command!r} in {timeout or self.timeout:.1f} s")
         return data.decode("ascii", errors="replace")
 
@@ -211,6 +219,15 @@ class Elm327Client(ObdClient):
             raise ProtocolError(f"the adapter answered {command} with {text.strip()!r}, not OK")
 
     def request(self, payload: bytes, *, all_ecus: bool = False) -> dict[int, bytes]:
+        try:
+            return self._request(payload, all_ecus)
+        except ProtocolError:
+            # Garbage, or the late answer to an earlier command read as this one's: drain before the
+            # next command, so one stale reply cannot shift every answer after it by one.
+            self._unfinished = True
+            raise
+
+    def _request(self, payload: bytes, all_ecus: bool) -> dict[int, bytes]:
         service = payload[0]
         hint = "" if all_ecus or not self.hint_accepted else self._count_hint(payload)
         text = self._raw(payload.hex().upper() + hint)
@@ -218,7 +235,7 @@ class Elm327Client(ObdClient):
         if hint and lines == ["?"]:
             log.info("adapter refuses the response-count hint; polling without it")
             self.hint_accepted = False
-            return self.request(payload, all_ecus=all_ecus)
+            return self._request(payload, all_ecus)
         data_lines = [line for line in lines if _is_frame(line)]
         if not data_lines:
             raise_for_words(lines)
