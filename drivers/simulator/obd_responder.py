@@ -10,6 +10,7 @@ from drivers.obd.dtc_codes import encode_dtc, encode_dtc_payload
 from drivers.obd.pids import (
     MODE01_PIDS,
     PID_FREEZE_DTC,
+    PID_FUEL_STATUS,
     PID_O2_PRESENT,
     PID_OBD_STANDARD,
     PID_STATUS,
@@ -19,6 +20,7 @@ from drivers.obd.pids import (
 from drivers.obd.mode06 import encode_test_record
 from drivers.obd.readiness import encode_status
 from drivers.simulator.monitors import CATALYST_STORAGE_LIMIT, O2_RESPONSE_LIMIT
+from drivers.simulator.powertrain import RUN
 
 NRC_SUB_FUNCTION_NOT_SUPPORTED = 0x12
 NRC_REQUEST_OUT_OF_RANGE = 0x31
@@ -28,10 +30,32 @@ ECU_NAME = "ECM-EngineControl"
 CALIBRATION_ID = "CVSIM-ECM-0001"
 CVN = bytes.fromhex("1a2b3c4d")
 
-_EXTRA_SIGNALS = {  # PIDs computed from ECU memory rather than from the model's signals
-    0x21: lambda ecu: ecu.distance_with_mil_km,
-    0x30: lambda ecu: ecu.warmups_since_clear,
-    0x31: lambda ecu: ecu.distance_since_clear_km,
+FULL_LOAD_ENRICHMENT = 88.0  # % load above which fuel_control leaves closed loop (its threshold)
+
+# Fuel system status codes (PID 03, SAE J1979 bit values).
+FUEL_OPEN_COLD = 0x01  # open loop: not warm yet (the sim also reports O2 sensor warm-up this way, as many ECUs do)
+FUEL_CLOSED = 0x02
+FUEL_OPEN_LOAD = 0x04  # open loop: full-load enrichment or deceleration fuel cut
+
+
+def fuel_system_status(model) -> int:
+    """PID 03 byte A from the fuel controller's state: 0 with the engine stopped (nothing to report)."""
+    if model.engine.state != RUN:
+        return 0
+    if model.fuel.closed_loop:
+        return FUEL_CLOSED
+    if model.engine.fuel_cut or model.engine.load >= FULL_LOAD_ENRICHMENT:
+        return FUEL_OPEN_LOAD
+    return FUEL_OPEN_COLD
+
+
+# PIDs computed from ECU memory or the model's internal state rather than from its signals. Each gives the
+# PID's main value; only what the model really has is here (no bank 2 on a four-cylinder, no oil temperature).
+_EXTRA_SIGNALS = {
+    PID_FUEL_STATUS: lambda model: fuel_system_status(model),  # the single fuel system; byte B = 0: no second one
+    0x21: lambda model: model.ecu.distance_with_mil_km,
+    0x30: lambda model: model.ecu.warmups_since_clear,
+    0x31: lambda model: model.ecu.distance_since_clear_km,
 }
 
 
@@ -41,6 +65,8 @@ class ObdResponder:
     def __init__(self, model) -> None:
         self.model = model
         names = set(model.signals())
+        # Advertise only what the model produces: a PID whose main value is one of its signals, or one computed
+        # above. A bigger PID table must never make the simulated ECU claim PIDs it would answer with made-up data.
         self.live_pids = {p.pid for p in MODE01_PIDS.values() if p.signal in names} | (_EXTRA_SIGNALS.keys() & MODE01_PIDS.keys())
         self.supported = self.live_pids | {PID_STATUS, PID_O2_PRESENT, PID_OBD_STANDARD}
         # A support PID is itself supported when any PID above it is.
@@ -78,7 +104,7 @@ class ObdResponder:
         if pid == PID_OBD_STANDARD:
             return bytes((OBD_II_CARB_EOBD,))
         if pid in _EXTRA_SIGNALS and pid in MODE01_PIDS:
-            return MODE01_PIDS[pid].encode(float(_EXTRA_SIGNALS[pid](ecu)))
+            return MODE01_PIDS[pid].encode(float(_EXTRA_SIGNALS[pid](self.model)))
         if pid in self.live_pids:
             spec = MODE01_PIDS[pid]
             return spec.encode(signals[spec.signal])
