@@ -9,7 +9,6 @@ start-up.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -21,7 +20,8 @@ from typing import Any
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from carvrooom_desktop import __version__, events
+from carvrooom_desktop import __version__, events, platform_check
+from carvrooom_desktop.cli.gui import GuiOptions
 from carvrooom_desktop.config.settings import Settings, load_settings, save_settings
 from carvrooom_desktop.errors import CarVrooomError, SettingsError
 from carvrooom_desktop.logging_setup import configure_logging
@@ -68,31 +68,41 @@ class GuiContext:
             self.store.close()
 
 
-def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(prog="carvrooom", add_help=False)
-    parser.add_argument("--db", dest="db_url", default=None, help="database URL (overrides the settings)")
-    parser.add_argument("--autoconnect", action="store_true", help="connect to the simulated car at start")
-    parser.add_argument("--fault", action="append", default=[], help="simulator fault for --autoconnect (repeatable)")
-    parser.add_argument("--seed", type=int, default=None, help="simulator seed")
-    return parser.parse_known_args(list(argv))
+class DisplayUnavailable(CarVrooomError):
+    """Qt would find no screen here (no display, missing xcb libraries): the message says what to do."""
 
 
-def build_gui(argv: Sequence[str] | None = None, *, db_url: str | None = None) -> GuiContext:
-    """Build and wire everything (no event loop): used by ``run_gui`` and the GUI tests."""
+def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str | None = None) -> GuiContext:
+    """Build and wire everything (no event loop): used by ``run_gui`` and the GUI tests.
+
+    ``options`` are the parsed ``carvrooom gui`` options; a list is parsed by the CLI's parser
+    (``build_gui([])``, ``build_gui(["--seed", "3"])``). ``db_url`` is used when the options name none.
+    Raises :class:`DisplayUnavailable` instead of letting Qt abort when it would find no screen.
+    """
     started = time.perf_counter()
-    args, qt_args = parse_args(argv or [])
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "carvrooom", *qt_args])
+    if options is None or not isinstance(options, GuiOptions):
+        options = GuiOptions.parse(list(options or []))
+    app = QApplication.instance()
+    if app is None:
+        problem = platform_check.gui_platform_problem()  # before Qt loads a platform plugin (and may abort)
+        if problem:
+            raise DisplayUnavailable(problem)
+        app = QApplication([sys.argv[0] if sys.argv else "carvrooom", *options.qt_args])
     app.setApplicationName("CarVrooom Desktop")
     app.setOrganizationName("CarVrooom")
     app.setApplicationVersion(__version__)
     log_file = configure_logging()
+    if options.verbose:  # -v: the info lines on stderr too, not only in the log file
+        for handler in logging.getLogger().handlers:
+            if getattr(handler, "_carvrooom", False) and type(handler) is logging.StreamHandler:
+                handler.setLevel(logging.INFO)
     log.info("CarVrooom Desktop %s starting; log file %s", __version__, log_file)
 
     settings, warnings = load_settings()
     theme = ThemeManager(app)
     theme.apply(settings.theme)
     bus = events.EventBus()
-    store, store_problem = _open_store(args.db_url or db_url, settings)
+    store, store_problem = _open_store(options.db_url or db_url, settings)
 
     def make_session(request: ConnectRequest) -> Any:
         # Imported here, on the connect worker: python-can, cantools and the simulator
@@ -118,7 +128,7 @@ def build_gui(argv: Sequence[str] | None = None, *, db_url: str | None = None) -
 
     workbench = Workbench(
         window, theme=theme, controller=controller, bus=bus, store=store, store_problem=store_problem,
-        faults=_fault_choices(), seed=args.seed if args.seed is not None else settings.sim_seed,
+        faults=_fault_choices(), seed=options.seed if options.seed is not None else settings.sim_seed,
         on_theme_chosen=remember_theme, role=lambda: settings.role,
     )
     error_handler = ErrorHandler(window)
@@ -133,16 +143,25 @@ def build_gui(argv: Sequence[str] | None = None, *, db_url: str | None = None) -
     if store is None:
         QTimer.singleShot(0, lambda: _warn_store_unavailable(window, store_problem))
     autoconnect = os.environ.get(AUTOCONNECT_ENV, "")
-    if args.autoconnect or autoconnect not in ("", "0"):
-        faults = tuple(args.fault) or tuple(f for f in os.environ.get(FAULTS_ENV, "").split(",") if f.strip())
-        kind = autoconnect if autoconnect in ("sim", "sim-elm") else "sim"
-        request = ConnectRequest(kind=kind, faults=faults, seed=args.seed if args.seed is not None else settings.sim_seed)
+    if options.autoconnect or autoconnect not in ("", "0"):
+        faults = options.faults or tuple(f for f in os.environ.get(FAULTS_ENV, "").split(",") if f.strip())
+        kind = options.autoconnect or (autoconnect if autoconnect in ("sim", "sim-elm") else "sim")
+        request = ConnectRequest(kind=kind, faults=faults, seed=options.seed if options.seed is not None else settings.sim_seed)
         QTimer.singleShot(0, lambda: controller.connect_to(request))
     return ctx
 
 
-def run_gui(argv: list[str] | None = None, *, db_url: str | None = None) -> int:
-    ctx = build_gui(sys.argv[1:] if argv is None else argv, db_url=db_url)
+def run_gui(options: GuiOptions | None = None) -> int:
+    """The GUI until its window closes; ``options`` come parsed from ``carvrooom [gui ...]`` (cli/gui.py).
+
+    Exits with ``platform_check.EXIT_NO_DISPLAY`` (3) and a message on stderr when Qt would find
+    no screen, rather than letting Qt abort the process.
+    """
+    try:
+        ctx = build_gui(options or GuiOptions())
+    except DisplayUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return platform_check.EXIT_NO_DISPLAY
     ctx.window.show()
     log.info("window shown %.2f s after build started", ctx.startup_s)
     if os.environ.get("CARVROOOM_EXIT_AFTER_SHOWN"):  # benchmarks/bench_startup.py: quit once the first frame is up

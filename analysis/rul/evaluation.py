@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import resource
+import os
 import time
 from pathlib import Path
 
@@ -58,9 +58,13 @@ def evaluate_cmapss(subset: str, root: Path, **model_kw) -> dict:
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process and of its finished children (the nets train in worker processes)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    """CPU time of this process and of its finished children (the nets train in worker processes).
+
+    ``os.times()`` rather than ``resource`` (POSIX-only); on Windows it reports children as 0,
+    so there the figure is this process's CPU time only.
+    """
+    times = os.times()
+    return time.process_time() + times.children_user + times.children_system
 
 
 def cross_validate_cmapss(subset: str, root: Path, folds: int = 5, cuts: int = 5, seed: int = 0, **model_kw) -> dict:

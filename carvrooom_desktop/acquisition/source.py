@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import can
 
@@ -13,8 +14,10 @@ from drivers.elm327.python_obd import PythonObdClient
 from drivers.errors import AdapterNotFound, DriverError, UnsupportedProtocol
 from drivers.obd.client import ObdClient
 from drivers.simulator.can_face import SimulatedCar
-from drivers.simulator.elm_face import SimulatedElm327
 from drivers.simulator.faults import parse_fault
+
+if TYPE_CHECKING:
+    from drivers.simulator.elm_face import SimulatedElm327
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,8 @@ def open_source(spec: SourceSpec) -> OpenSource:
         return OpenSource(adapter="simulated car (virtual CAN, ISO 15765-4 11-bit)", bus=bus, car=car,
                           details=("python-can virtual bus", "ISO 15765-4, 11-bit ids, 500 kbit/s nominal"))
     if spec.kind == "sim-elm":
+        from drivers.simulator.elm_face import SimulatedElm327  # its pty face is POSIX-only: loaded when asked for
+
         elm = SimulatedElm327.on_pty(seed=spec.seed, faults=[parse_fault(text) for text in spec.faults], speed=spec.speed)
         try:
             opened = _open_elm(elm.port)

@@ -1,45 +1,127 @@
-"""The headless CLI: one subcommand per core job, each in its own module."""
+"""The command line: one argparse parser for every subcommand, the GUI included.
+
+``carvrooom`` alone (or with only common options: ``carvrooom --db URL``) starts the GUI, as
+does ``carvrooom gui``; every other subcommand is headless and never imports Qt.
+
+A subcommand's module (and what it imports: python-can, SQLAlchemy, the simulator...) is
+imported only when that subcommand is chosen or the top-level help lists them all, so the
+GUI's start-up does not pay for the CLI, and a subcommand whose stack cannot load on this
+machine breaks only itself.
+
+The common options (``--db``, ``-v``) are accepted before and after the subcommand (and after a
+nested one: ``carvrooom sessions list -v``). Subparsers declare them with
+``default=argparse.SUPPRESS``, so a subcommand that was not given one keeps the top-level value.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
+from collections.abc import Sequence
 
 from carvrooom_desktop import __version__
-from carvrooom_desktop.cli import clear, decode, diagnose, export, health, import_log, record, rul, scan, sessions, simulate
+from carvrooom_desktop.cli import gui
 from carvrooom_desktop.errors import CarVrooomError
 from drivers.errors import DriverError
 from drivers.simulator.errors import UnknownFault
 
-COMMANDS = (scan, clear, record, sessions, simulate, health, rul, import_log, export, decode, diagnose)
+# Subcommand -> module in this package, in help order.
+COMMAND_MODULES = {
+    "gui": "gui", "scan": "scan", "clear": "clear", "record": "record", "sessions": "sessions", "simulate": "simulate",
+    "health": "health", "rul": "rul", "import": "import_log", "export": "export", "decode": "decode", "diagnose": "diagnose",
+}
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
+def __getattr__(name: str):
+    if name == "COMMANDS":  # every subcommand module, imported on first use of this name
+        return tuple(importlib.import_module(f"{__name__}.{module}") for module in COMMAND_MODULES.values())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
+    unset = argparse.SUPPRESS if in_subcommand else None
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", default=unset,
+                        help="database URL (default: the embedded SQLite store; env CARVROOOM_DB_URL)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if in_subcommand else False,
+                        help="log details to stderr")
+    return common
+
+
+class _Subcommands(argparse._SubParsersAction):
+    """Subparsers that also accept the common options."""
+
+    def add_parser(self, name, **kwargs):
+        kwargs["parents"] = [*kwargs.get("parents", ()), _common_options(in_subcommand=True)]
+        return super().add_parser(name, **kwargs)
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """An ArgumentParser whose nested subcommands (``sessions list``) get the common options too."""
+
+    def add_subparsers(self, **kwargs):
+        kwargs.setdefault("action", _Subcommands)
+        return super().add_subparsers(**kwargs)
+
+
+class _LazySubcommands(_Subcommands):
+    """The top-level subcommands: a module is imported when its subcommand is chosen, or when the help lists them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = tuple(COMMAND_MODULES)  # what argparse checks the name against, before anything is imported
+
+    def load(self, name: str) -> argparse.ArgumentParser:
+        if name not in self._name_parser_map:
+            importlib.import_module(f"{__package__}.{COMMAND_MODULES[name]}").add_parser(self)
+        return self._name_parser_map[name]
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        self.load(values[0])
+        super().__call__(parser, namespace, values, option_string)
+
+    def _get_subactions(self):
+        for name in COMMAND_MODULES:
+            self.load(name)
+        order = list(COMMAND_MODULES)
+        return sorted(super()._get_subactions(), key=lambda a: order.index(a.dest) if a.dest in order else len(order))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="carvrooom",
-        description="CarVrooom Desktop: diagnostic workstation. `carvrooom` or `carvrooom gui [--autoconnect] [--fault F]` starts the GUI.",
+    """The only parser of the command line (GUI options included)."""
+    parser = _CommandParser(
+        prog="carvrooom", parents=[_common_options(in_subcommand=False)],
+        description="CarVrooom Desktop: diagnostic workstation. `carvrooom` alone or `carvrooom gui` starts the GUI; "
+                    "the other commands are headless.",
     )
     parser.add_argument("--version", action="version", version=f"carvrooom {__version__}")
-    parser.add_argument("--db", metavar="URL", help="database URL (default: the embedded SQLite store; env CARVROOOM_DB_URL)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
-        module.add_parser(sub)
+    parser.add_subparsers(dest="command", metavar="COMMAND", action=_LazySubcommands)
     return parser
 
 
-def run_cli(argv: list[str]) -> int:
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse a command line; arguments no option matches are an error (exit 2), except after ``gui``,
+    where they go to Qt (``args.qt_args``)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.command is None:
-        parser.print_help()
-        return EXIT_USAGE
+    args, unknown = parser.parse_known_args(list(argv))
+    if unknown:
+        if args.command != "gui":
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.qt_args = unknown
+    return args
+
+
+def run_cli(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    run = getattr(args, "run", None) or gui.run  # no subcommand: the GUI
+    if run is not gui.run:  # the GUI sets up its own logging (a file, and -v for stderr)
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return args.run(args)
+        return run(args)
     except UnknownFault as e:
         print(f"carvrooom: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -98,13 +98,15 @@ class Elm327Client(ObdClient):
         return self.info
 
     def _open_port(self) -> serial.SerialBase:
+        from drivers.elm327.ports import open_failure  # "permission denied" names the dialout group
+
         candidates = (self.baudrate,) if self.baudrate or self.port.startswith("socket://") else BAUDRATES
         last_error: Exception | None = None
         for baud in candidates:
             try:
                 port = serial.serial_for_url(self.port, baudrate=baud or 38400, timeout=self.timeout, write_timeout=self.timeout)
             except (serial.SerialException, OSError, ValueError) as e:
-                raise AdapterNotFound(f"cannot open {self.port}: {e}") from e
+                raise open_failure(self.port, e) from e
             if self.port.startswith("socket://") or len(candidates) == 1 or self._answers(port):
                 self.baudrate = baud
                 return port

@@ -13,7 +13,6 @@ import os
 import selectors
 import socket
 import threading
-import tty
 from collections.abc import Iterable
 
 from drivers.errors import AdapterNotFound
@@ -24,6 +23,8 @@ from drivers.simulator.obd_responder import ObdResponder
 from drivers.simulator.runner import ModelRunner
 
 log = logging.getLogger(__name__)
+
+PTY_UNAVAILABLE = "pseudo-terminals need Linux or macOS: use tcp:PORT"
 
 
 class SimulatedElm327:
@@ -55,6 +56,13 @@ class SimulatedElm327:
 
     @classmethod
     def on_pty(cls, **kwargs) -> SimulatedElm327:
+        """On a new pseudo-terminal (POSIX only: on Windows raises AdapterNotFound naming ``on_tcp``)."""
+        try:
+            import tty  # with termios: POSIX only, so imported here and not by the module (Windows imports it too)
+        except ImportError as e:
+            raise AdapterNotFound(PTY_UNAVAILABLE) from e
+        if not (hasattr(os, "openpty") and hasattr(os, "ttyname")):
+            raise AdapterNotFound(PTY_UNAVAILABLE)
         elm = cls(**kwargs)
         master, slave = os.openpty()
         tty.setraw(slave)  # no echo or CR/LF translation by the line discipline: the ELM does its own
