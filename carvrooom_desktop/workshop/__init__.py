@@ -1,0 +1,1 @@
+"""Workshop services (no Qt): bay scheduling; warranty, alerts and users come with their issues."""
