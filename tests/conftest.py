@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 
 import keyring
@@ -27,6 +29,33 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
     def delete_password(self, service, username):
         self.secrets.pop((service, username), None)
+
+
+THREAD_GRACE_S = 3.0  # a stopping thread may take a moment to finish its last poll
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left(request):
+    """Fails a test that leaves a thread of its own running (napari's habit for QThreads, for every thread).
+
+    Threads that existed before the test are not its business; a thread gets a short grace
+    period to finish. Mark a test ``threads_allowed`` only with a comment saying why.
+    """
+    before = set(threading.enumerate())
+    yield
+    if request.node.get_closest_marker("threads_allowed"):
+        return
+    deadline = time.monotonic() + THREAD_GRACE_S
+    while True:
+        # _DummyThread: a thread Python did not start (a Qt pool thread that once ran Python code);
+        # idle pool threads are Qt's business, checked by the GUI fixture's pool wait.
+        left = [t for t in threading.enumerate()
+                if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    if left:
+        pytest.fail(f"the test left {len(left)} thread(s) running: {', '.join(sorted(t.name for t in left))}")
 
 
 @pytest.fixture(autouse=True)

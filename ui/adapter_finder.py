@@ -21,7 +21,19 @@ def find_serial_adapters(timeout: float = PROBE_TIMEOUT_S) -> list[tuple[Any, st
     """Every serial port with the firmware line of the ELM327 that answered on it, or None."""
     from drivers.elm327 import ports  # pyserial loads when someone looks for adapters
 
-    return [(port, ports.probe_elm327(port.device, timeout)) for port in ports.list_serial_ports()]
+    from drivers.errors import AdapterNotFound
+
+    found: list[tuple[Any, str | None]] = []
+    refused: list[AdapterNotFound] = []
+    for port in ports.list_serial_ports():
+        try:
+            found.append((port, ports.probe_elm327(port.device, timeout)))
+        except AdapterNotFound as e:  # one port we may not open (permissions, in use) must not end the search
+            refused.append(e)
+            found.append((port, None))
+    if refused and not any(firmware for _port, firmware in found):
+        raise refused[0]  # nothing answered and something was refused: the refusal (dialout) is the news
+    return found
 
 
 def find_can_channels() -> Any:

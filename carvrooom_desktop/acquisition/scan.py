@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 from carvrooom_desktop.domain import Dtc, DtcKind, FreezeFrame, OnBoardTest, ReadinessReport, Vehicle
 from drivers.errors import AdapterTimeout, NegativeResponse, ProtocolError
 from drivers.obd.client import DTC_SERVICES, ObdClient
-from drivers.obd.pids import MODE01_PIDS, PID_STATUS, SUPPORT_PIDS, BY_SIGNAL
+from drivers.obd.pids import BY_SIGNAL, MODE01_PIDS, PID_STATUS, PID_STATUS_THIS_CYCLE, SUPPORT_PIDS
 
 T = TypeVar("T")
 ODOMETER_PID = BY_SIGNAL["odometer_km"].pid
-NON_SIGNAL_PIDS = {PID_STATUS}  # read by the scan itself (readiness)
+NON_SIGNAL_PIDS = {PID_STATUS, PID_STATUS_THIS_CYCLE}  # monitor status bit fields: readiness, not values
 from drivers.vin import VinInfo, decode_vin
 
 

@@ -39,7 +39,7 @@ from carvrooom_desktop.storage.store import Store
 from drivers.errors import AdapterTimeout, ConnectionLost, DriverError
 from drivers.obd.can_client import DiagnosticListener, ObdCanClient
 from drivers.obd.client import ECU_SEPARATOR, signal_of
-from drivers.obd.pids import BY_SIGNAL
+from drivers.obd.pids import BY_SIGNAL, SignalInfo, signal_info
 from drivers.signal_db import load_signal_database
 from drivers.simulator.broadcast import load_sim_dbc
 from drivers.simulator.can_face import SimulatedCar
@@ -54,17 +54,10 @@ POLLED_CAPACITY = 6_000  # samples per polled signal: 10 min at 10 Hz
 BROADCAST_CAPACITY = 60_000  # samples per broadcast signal: 10 min of a 100 Hz message
 
 
-def polled_signal_info(name: str):
+def polled_signal_info(name: str) -> SignalInfo | None:
     """Unit, description, range and PID of a pollable signal (an ECU suffix is ignored); None if unknown."""
     base = signal_of(name)
-    if base not in BY_SIGNAL:
-        return None
-    try:
-        from drivers.obd.pids import signal_info
-    except ImportError:  # pragma: no cover - until the full PID table lands
-        pid = BY_SIGNAL[base]
-        return pid
-    return signal_info(base)
+    return signal_info(base) if base in BY_SIGNAL else None
 
 
 class ConnectionState(enum.StrEnum):

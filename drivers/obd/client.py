@@ -14,13 +14,19 @@ from carvrooom_desktop.domain import Dtc, DtcKind, FreezeFrame, OnBoardTest, Rea
 from drivers.errors import AdapterTimeout, NegativeResponse, ProtocolError
 from drivers.obd.dtc_codes import decode_dtc, describe, parse_dtc_payload
 from drivers.obd.mode06 import parse_test_records
-from drivers.obd.pids import BY_SIGNAL, MODE01_PIDS, PID_FREEZE_DTC, PID_STATUS, SUPPORT_PIDS, decode_supported, split_reply
+from drivers.obd.pids import (
+    BY_SIGNAL,
+    MODE01_PIDS,
+    PID_FREEZE_DTC,
+    PID_STATUS,
+    SUPPORT_PIDS,
+    decode_supported,
+    decode_values,
+    signal_info,
+    split_reply,
+)
 
-try:  # the full J1979 table (several values per PID) is being written beside this file
-    from drivers.obd.pids import decode_values
-except ImportError:  # pragma: no cover - until it lands
-    def decode_values(pid: int, data: bytes) -> dict[str, float]:
-        return {MODE01_PIDS[pid].signal: MODE01_PIDS[pid].decode(data)}
+
 from drivers.obd.readiness import decode_status
 
 log = logging.getLogger(__name__)
@@ -214,8 +220,8 @@ class ObdClient(abc.ABC):
             chunk = pids[i : i + FREEZE_PIDS_PER_REQUEST]
             request = bytes((0x02, *(x for pid in chunk for x in (pid, frame))))
             for pid, data in split_reply(self.query(request), chunk, frame_field=True).items():
-                spec = MODE01_PIDS[pid]
-                values[spec.signal], units[spec.signal] = spec.decode(data), spec.unit
+                for name, value in decode_values(pid, data).items():  # every value of the PID (O2 voltage and trim, ...)
+                    values[name], units[name] = value, signal_info(name).unit
         return FreezeFrame(dtc_code=decode_dtc(a, b), frame_number=frame, values=values, units=units)
 
     def _freeze_frame_pids(self, frame: int) -> set[int]:
