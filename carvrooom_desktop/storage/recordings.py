@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from carvrooom_desktop.domain import FrameArrays, Recording, RecordingMark, RecordingState
 from carvrooom_desktop.errors import NotFound
-from carvrooom_desktop.storage.chunks import CODEC, decode_chunk, encode_chunk
+from carvrooom_desktop.storage.chunks import CODEC, chunk_meta, decode_chunk, encode_chunk, read_chunk
 from carvrooom_desktop.storage.models import RecordingChunkRow, RecordingMarkRow, RecordingRow, VehicleScanRow, utcnow
 
 FRAMES, SAMPLES = "frames", "samples"
@@ -54,10 +54,11 @@ class RecordingRepository:
         t_start: float,
         t_end: float,
         signal_units: dict[str, str] | None = None,
+        meta: dict | None = None,
     ) -> None:
         """Write one chunk and bump the counts in one transaction (durable when it returns)."""
         count = len(next(iter(columns.values())))
-        blob = encode_chunk(columns)
+        blob = encode_chunk(columns, meta)
         counter = RecordingRow.frame_count if kind == FRAMES else RecordingRow.sample_count
         values = {counter.key: counter + count, "updated_at": utcnow()}
         if signal_units is not None:
@@ -71,9 +72,15 @@ class RecordingRepository:
             )
             conn.execute(update(RecordingRow).where(RecordingRow.id == recording_id).values(**values))
 
-    def append_frames(self, recording_id: uuid.UUID, seq: int, frames: FrameArrays) -> None:
-        self.append_chunk(recording_id, FRAMES, seq, frames.columns(),
-                          t_start=float(frames.timestamp[0]), t_end=float(frames.timestamp[-1]))
+    def append_frames(self, recording_id: uuid.UUID, seq: int, frames: FrameArrays, *, time_ordered: bool = True) -> None:
+        """One chunk of raw frames: every column (full CAN FD payloads, flags, channel) and the channel table.
+
+        ``time_ordered=False`` (imported logs: several trigger blocks, clock resets) takes the
+        chunk's time range from min/max instead of the first and last frame.
+        """
+        t = frames.timestamp
+        t_start, t_end = (float(t[0]), float(t[-1])) if time_ordered else (float(t.min()), float(t.max()))
+        self.append_chunk(recording_id, FRAMES, seq, frames.columns(), t_start=t_start, t_end=t_end, meta=frames.meta())
 
     def append_samples(
         self, recording_id: uuid.UUID, seq: int, signal: np.ndarray, timestamp: np.ndarray, value: np.ndarray,
@@ -159,6 +166,10 @@ class RecordingRepository:
         return self.get(ids[0])
 
     def _chunks(self, recording_id: uuid.UUID, kind: str, t_range: tuple[float, float] | None):
+        for columns, _meta in self._chunks_with_meta(recording_id, kind, t_range):
+            yield columns
+
+    def _chunks_with_meta(self, recording_id: uuid.UUID, kind: str, t_range: tuple[float, float] | None):
         query = select(RecordingChunkRow.payload).where(
             RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == kind
         ).order_by(RecordingChunkRow.seq)
@@ -166,7 +177,7 @@ class RecordingRepository:
             query = query.where(RecordingChunkRow.t_end >= t_range[0], RecordingChunkRow.t_start <= t_range[1])
         with self.engine.connect() as conn:
             for (payload,) in conn.execute(query):
-                yield decode_chunk(payload)
+                yield read_chunk(payload)
 
     def chunk_index(self, recording_id: uuid.UUID, kind: str) -> list[tuple[int, float, float, int]]:
         """(seq, t_start, t_end, count) of every chunk of ``kind``, in order, without reading payloads:
@@ -179,6 +190,18 @@ class RecordingRepository:
 
     def load_chunk(self, recording_id: uuid.UUID, kind: str, seq: int) -> dict[str, np.ndarray]:
         """One chunk's columns (short read transaction: a replay of an hour never holds the database open)."""
+        return self._load_chunk(recording_id, kind, seq)[0]
+
+    def load_chunk_and_meta(self, recording_id: uuid.UUID, kind: str, seq: int) -> tuple[dict[str, np.ndarray], dict]:
+        """One chunk's columns and its metadata (frames: ``{"channels": [...]}``; ``{}`` for chunks written before v2)."""
+        return self._load_chunk(recording_id, kind, seq)
+
+    def load_frame_chunk(self, recording_id: uuid.UUID, seq: int) -> FrameArrays:
+        """One chunk of frames, channel table included (v1 chunks: channel unknown)."""
+        columns, meta = self._load_chunk(recording_id, FRAMES, seq)
+        return FrameArrays.from_columns(columns, meta.get("channels"))
+
+    def _load_chunk(self, recording_id: uuid.UUID, kind: str, seq: int) -> tuple[dict[str, np.ndarray], dict]:
         query = select(RecordingChunkRow.payload).where(
             RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == kind, RecordingChunkRow.seq == seq
         )
@@ -186,7 +209,7 @@ class RecordingRepository:
             payload = conn.execute(query).scalar()
         if payload is None:
             raise NotFound(f"recording {recording_id} has no {kind} chunk {seq}")
-        return decode_chunk(payload)
+        return read_chunk(payload)
 
     def load_samples(
         self, recording_id: uuid.UUID, names: Sequence[str] | None = None, t_range: tuple[float, float] | None = None
@@ -214,12 +237,12 @@ class RecordingRepository:
     def iter_frames(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None) -> Iterator[FrameArrays]:
         """Frames chunk by chunk in write order (only those inside ``t_range`` if given): streams a long recording."""
         self.get(recording_id)
-        for chunk in self._chunks(recording_id, FRAMES, t_range):
-            frames = FrameArrays(**chunk)
+        for columns, meta in self._chunks_with_meta(recording_id, FRAMES, t_range):
+            frames = FrameArrays.from_columns(columns, meta.get("channels"))
             if t_range is not None:
                 keep = (frames.timestamp >= t_range[0]) & (frames.timestamp <= t_range[1])
                 if not keep.all():
-                    frames = FrameArrays(**{k: v[keep] for k, v in frames.columns().items()})
+                    frames = frames.rows(keep)
             if len(frames):
                 yield frames
 
@@ -232,6 +255,18 @@ class RecordingRepository:
             for (payload,) in conn.execute(query):
                 found.update(np.unique(decode_chunk(payload, {"arbitration_id"})["arbitration_id"]).tolist())
         return np.array(sorted(found), np.uint32)
+
+    def frame_channels(self, recording_id: uuid.UUID) -> list:
+        """The bus channels named in a recording's frame chunks (read from the chunk headers only), in order of
+        first appearance; ``[None]`` for frames whose channel was not known."""
+        query = select(RecordingChunkRow.payload).where(
+            RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == FRAMES).order_by(RecordingChunkRow.seq)
+        found: dict = {}
+        with self.engine.connect() as conn:
+            for (payload,) in conn.execute(query):
+                for name in chunk_meta(payload).get("channels") or [None]:
+                    found.setdefault((type(name).__name__, name), name)
+        return list(found.values())
 
     def time_span(self, recording_id: uuid.UUID, kind: str | None = None) -> tuple[float, float] | None:
         """(first, last) timestamp of the stored data (frames, samples or both), None when nothing was stored."""
@@ -253,7 +288,8 @@ class RecordingRepository:
 
     def load_frames(self, recording_id: uuid.UUID, t_range: tuple[float, float] | None = None) -> FrameArrays:
         self.get(recording_id)  # NotFound for an unknown id
-        return FrameArrays.concat([FrameArrays(**chunk) for chunk in self._chunks(recording_id, FRAMES, t_range)])
+        return FrameArrays.concat([FrameArrays.from_columns(columns, meta.get("channels"))
+                                   for columns, meta in self._chunks_with_meta(recording_id, FRAMES, t_range)])
 
 
 def _aware(moment: datetime) -> datetime:
