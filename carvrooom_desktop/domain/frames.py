@@ -135,10 +135,11 @@ class FrameArrays:
         return {"channels": list(self.channels)}
 
     def lengths(self) -> np.ndarray:
-        """Payload bytes each frame carries (int64): ``dlc`` for FD frames, at most 8 for classic, 0 for remote/error."""
-        fd = (self.flags & FD) != 0
+        """Payload bytes each frame carries (int64): ``dlc`` for FD data frames, at most 8 for classic and error
+        frames (a BLF error frame keeps the bytes of the frame it hit), 0 for remote frames."""
+        fd = (self.flags & (FD | ERROR)) == FD
         out = np.where(fd, self.dlc, np.minimum(self.dlc, CLASSIC_WIDTH)).astype(np.int64)
-        out[(self.flags & (REMOTE | ERROR)) != 0] = 0
+        out[(self.flags & REMOTE) != 0] = 0
         return np.minimum(out, self.width)
 
     def payload(self, k: int) -> bytes:
@@ -146,10 +147,11 @@ class FrameArrays:
         return self.data[k, : int(self.lengths_of(k))].tobytes()
 
     def lengths_of(self, k: int) -> int:
+        """:meth:`lengths` of frame ``k``."""
         flag, dlc = int(self.flags[k]), int(self.dlc[k])
-        if flag & (REMOTE | ERROR):
+        if flag & REMOTE:
             return 0
-        return min(dlc if flag & FD else min(dlc, CLASSIC_WIDTH), self.width)
+        return min(dlc if (flag & (FD | ERROR)) == FD else min(dlc, CLASSIC_WIDTH), self.width)
 
     def channel_of(self, k: int) -> Channel:
         return self.channels[int(self.channel[k])]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from carvrooom_desktop.domain.frames import FrameArrays
+from carvrooom_desktop.domain.frames import CLASSIC_WIDTH, FD_WIDTH, FrameArrays, channel_codes
 from drivers.errors import DriverError
 
 Progress = Callable[[int, int], None]  # (done_bytes, total_bytes)
@@ -152,14 +152,16 @@ class LogReader(ABC):
 
 
 def _split(frames: FrameArrays, n: int) -> tuple[FrameArrays, FrameArrays]:
-    cols = frames.columns()
-    return FrameArrays(**{k: v[:n] for k, v in cols.items()}), FrameArrays(**{k: v[n:] for k, v in cols.items()})
+    return frames.rows(slice(None, n)), frames.rows(slice(n, None))
 
 
 class FrameColumns:
-    """Per-frame appends for the slow (line-by-line) paths, turned into FrameArrays at the end of a block."""
+    """Per-frame appends for the slow (line-by-line) paths, turned into FrameArrays at the end of a block.
 
-    __slots__ = ("timestamp", "arbitration_id", "flags", "dlc", "data")
+    ``data`` keeps up to 64 bytes (CAN FD); the block's data is 8 bytes wide unless a frame needs more.
+    """
+
+    __slots__ = ("timestamp", "arbitration_id", "flags", "dlc", "data", "channel")
 
     def __init__(self) -> None:
         self.timestamp: list[float] = []
@@ -167,13 +169,15 @@ class FrameColumns:
         self.flags: list[int] = []
         self.dlc: list[int] = []
         self.data: list[bytes] = []
+        self.channel: list = []
 
-    def add(self, timestamp: float, arbitration_id: int, flags: int, dlc: int, data: bytes) -> None:
+    def add(self, timestamp: float, arbitration_id: int, flags: int, dlc: int, data: bytes, channel=None) -> None:
         self.timestamp.append(timestamp)
         self.arbitration_id.append(arbitration_id)
         self.flags.append(flags)
         self.dlc.append(min(dlc, 255))
-        self.data.append((data[:8] + bytes(8))[:8])
+        self.data.append(bytes(data[:FD_WIDTH]))
+        self.channel.append(channel)
 
     def __len__(self) -> int:
         return len(self.timestamp)
@@ -182,10 +186,13 @@ class FrameColumns:
         n = len(self.timestamp)
         if n == 0:
             return FrameArrays.empty()
+        width = CLASSIC_WIDTH if max(map(len, self.data)) <= CLASSIC_WIDTH else FD_WIDTH
+        pad = bytes(width)
+        data = np.frombuffer(b"".join((d + pad)[:width] for d in self.data), np.uint8).reshape(n, width).copy()
+        channel, channels = channel_codes(self.channel)
         return FrameArrays(
             np.array(self.timestamp, np.float64), np.array(self.arbitration_id, np.uint32),
-            np.array(self.flags, np.uint8), np.array(self.dlc, np.uint8),
-            np.frombuffer(b"".join(self.data), np.uint8).reshape(n, 8).copy(),
+            np.array(self.flags, np.uint8), np.array(self.dlc, np.uint8), data, channel, channels,
         )
 
 

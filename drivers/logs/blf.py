@@ -5,8 +5,12 @@ header, then ``LOBJ`` objects; log containers (type 10) hold zlib-compressed run
 further objects, which may span containers. Per container, a short Python loop only
 walks the object headers (16 bytes each) to find the frames; their fields are then
 gathered with numpy in one go, so a frame costs no Python object. Types read: CAN_MESSAGE
-(1), CAN_MESSAGE2 (86), CAN_FD_MESSAGE (100), CAN_FD_MESSAGE_64 (101, first 8 bytes),
-CAN_ERROR_EXT (73); other objects are counted as skipped.
+(1), CAN_MESSAGE2 (86), CAN_FD_MESSAGE (100), CAN_FD_MESSAGE_64 (101), CAN_ERROR_EXT (73);
+other objects are counted as skipped. Fields as python-can's BLFReader reads them: the
+channel (python-can's ``channel - 1``), FD, BRS and ESI flags, the DLC code as a length
+(``dlc2len``: codes above 15 mean 64, as in python-can), the payload's valid bytes (up to 64;
+CAN_FD_MESSAGE_64 data cut by the object's end is zero-padded, python-can issue 1905), and an
+error frame's id, DLC and data.
 
 Damage: a container that does not decompress is skipped and noted; a broken object chain
 is resynchronised at the next ``LOBJ`` signature; a file cut short keeps everything
@@ -21,7 +25,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE, RX, FrameArrays
+from carvrooom_desktop.domain.frames import BRS, CLASSIC_WIDTH, ERROR, ESI, EXTENDED_ID, FD, FD_WIDTH, REMOTE, RX, FrameArrays
 from drivers.logs.base import LogFileError, LogReader
 
 FILE_HEADER = struct.Struct("<4sLBBBBBBBBQQLL8H8H")
@@ -29,7 +33,7 @@ OBJ_BASE = struct.Struct("<4sHHLL")
 CONTAINER = struct.Struct("<H6xL4x")
 CAN_MESSAGE, LOG_CONTAINER, CAN_ERROR_EXT, CAN_MESSAGE2, CAN_FD_MESSAGE, CAN_FD_MESSAGE_64 = 1, 10, 73, 86, 100, 101
 _FRAME_TYPES = (CAN_MESSAGE, CAN_MESSAGE2, CAN_FD_MESSAGE, CAN_FD_MESSAGE_64, CAN_ERROR_EXT)
-_FD_LEN = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64], np.uint8)
+_FD_LEN = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64] + [64] * 240, np.uint8)  # python-can's dlc2len
 _READ = 1 << 20
 _MAX_OBJECT = 64 << 20  # log containers hold ~128 kB; anything near this is a damaged size field
 
@@ -162,6 +166,7 @@ def _parse_objects(data: bytes, reader: BlfReader) -> tuple[FrameArrays, bytes]:
     where: list[int] = []  # start of each frame object
     kinds: list[int] = []
     versions: list[int] = []
+    sizes: list[int] = []
     cooldown = 0
     while pos + OBJ_BASE.size <= n:
         signature, header_size, _version, obj_size, obj_type = unpack(data, pos)
@@ -170,7 +175,7 @@ def _parse_objects(data: bytes, reader: BlfReader) -> tuple[FrameArrays, bytes]:
             if nxt < 0 or nxt - pos > 8:  # more than padding: damage inside the container
                 report.add_damage(f"damaged object inside a container; resynchronised ({(nxt if nxt >= 0 else n) - pos} bytes skipped)")
             if nxt < 0:  # keep a few bytes: they may be the start of an object cut by the container end
-                return _gather(data, where, kinds, versions, reader), data[pos:] if n - pos < 24 else b""
+                return _gather(data, where, kinds, versions, sizes, reader), data[pos:] if n - pos < 24 else b""
             pos = nxt
             continue
         if obj_size < OBJ_BASE.size:
@@ -189,15 +194,17 @@ def _parse_objects(data: bytes, reader: BlfReader) -> tuple[FrameArrays, bytes]:
                 where.extend(range(pos, pos + run * obj_size, obj_size))
                 kinds.extend([obj_type] * run)
                 versions.extend([header_size] * run)
+                sizes.extend([obj_size] * run)
                 pos += run * obj_size
                 continue
             where.append(pos)
             kinds.append(obj_type)
             versions.append(header_size)
+            sizes.append(obj_size)
         else:
             report.skipped += 1
         pos += obj_size
-    return _gather(data, where, kinds, versions, reader), data[pos:]
+    return _gather(data, where, kinds, versions, sizes, reader), data[pos:]
 
 
 _HEADER_VIEW = np.dtype([("signature", "S4"), ("header_size", "<u2"), ("header_version", "<u2"), ("size", "<u4"), ("type", "<u4")])
@@ -225,13 +232,15 @@ def _field(buf: np.ndarray, offsets: np.ndarray, dtype: str) -> np.ndarray:
     return buf[offsets[:, None] + np.arange(size)].copy().view(dtype).reshape(-1)
 
 
-def _gather(data: bytes, where: list[int], kinds: list[int], versions: list[int], reader: BlfReader) -> FrameArrays:
+def _gather(data: bytes, where: list[int], kinds: list[int], versions: list[int], sizes: list[int],
+            reader: BlfReader) -> FrameArrays:
     if not where:
         return FrameArrays.empty()
-    buf = np.frombuffer(data + bytes(128), np.uint8)  # padding: a short last object cannot index past the end
+    buf = np.frombuffer(data + bytes(160), np.uint8)  # padding: a short last object cannot index past the end
     pos = np.array(where, np.int64)
     kind = np.array(kinds, np.int64)
-    body = pos + np.array(versions, np.int64)  # object header size
+    header_size = np.array(versions, np.int64)
+    body = pos + header_size
     time_flags = _field(buf, pos + 16, "<u4")
     ticks = _field(buf, pos + 24, "<u8").astype(np.float64)
     timestamp = ticks * np.where(time_flags == 1, 1e-5, 1e-9) + reader.start_time
@@ -239,7 +248,9 @@ def _gather(data: bytes, where: list[int], kinds: list[int], versions: list[int]
     ident = np.zeros(n, np.uint32)
     flags = np.zeros(n, np.uint8)
     dlc = np.zeros(n, np.uint8)
-    data8 = np.zeros((n, 8), np.uint8)
+    channel = _field(buf, body, "<u2").astype(np.int64)  # u2 at the start of every frame object but CAN_FD_MESSAGE_64
+    length = np.zeros(n, np.int64)  # data bytes the object holds
+    data_at = np.zeros(n, np.int64)  # where they start
 
     classic = (kind == CAN_MESSAGE) | (kind == CAN_MESSAGE2)
     if classic.any():
@@ -248,32 +259,54 @@ def _gather(data: bytes, where: list[int], kinds: list[int], versions: list[int]
         ident[classic] = _field(buf, b + 4, "<u4")
         dlc[classic] = buf[b + 3]
         flags[classic] = np.where(f & 0x80, REMOTE, 0) | np.where(f & 0x01, 0, RX)
-        data8[classic] = buf[b[:, None] + 8 + np.arange(8)]
+        length[classic] = np.minimum(buf[b + 3], CLASSIC_WIDTH)
+        data_at[classic] = b + 8
     fd = kind == CAN_FD_MESSAGE
     if fd.any():
         b = body[fd]
         f, fd_flags = buf[b + 2], buf[b + 13]
         ident[fd] = _field(buf, b + 4, "<u4")
-        dlc[fd] = _FD_LEN[buf[b + 3] & 0x0F]
-        flags[fd] = np.where(f & 0x80, REMOTE, 0) | np.where(f & 0x01, 0, RX) | np.where(fd_flags & 0x01, FD, 0)
-        data8[fd] = buf[b[:, None] + 20 + np.arange(8)]
+        dlc[fd] = _FD_LEN[buf[b + 3]]
+        flags[fd] = np.where(f & 0x80, REMOTE, 0) | np.where(f & 0x01, 0, RX) | np.where(fd_flags & 0x01, FD, 0) \
+            | np.where(fd_flags & 0x02, BRS, 0) | np.where(fd_flags & 0x04, ESI, 0)
+        length[fd] = np.minimum(buf[b + 14], FD_WIDTH)  # valid data bytes
+        data_at[fd] = b + 20
     fd64 = kind == CAN_FD_MESSAGE_64
     if fd64.any():
         b = body[fd64]
+        channel[fd64] = buf[b]
         ident[fd64] = _field(buf, b + 4, "<u4")
-        dlc[fd64] = _FD_LEN[buf[b + 1] & 0x0F]
+        dlc[fd64] = _FD_LEN[buf[b + 1]]
         fd_flags = _field(buf, b + 12, "<u4")
         direction = buf[b + 34]
-        flags[fd64] = np.where(fd_flags & 0x0010, REMOTE, 0) | np.where(fd_flags & 0x1000, FD, 0) | np.where(direction, 0, RX)
-        data8[fd64] = buf[b[:, None] + 40 + np.arange(8)]
+        flags[fd64] = np.where(fd_flags & 0x0010, REMOTE, 0) | np.where(fd_flags & 0x1000, FD, 0) | np.where(direction, 0, RX) \
+            | np.where(fd_flags & 0x2000, BRS, 0) | np.where(fd_flags & 0x4000, ESI, 0)
+        ext_offset = buf[b + 35].astype(np.int64)
+        end = np.where(ext_offset > 0, ext_offset, np.array(sizes, np.int64)[fd64]) - header_size[fd64] - 40
+        length[fd64] = np.clip(np.minimum(buf[b + 2], end), 0, FD_WIDTH)  # python-can issue 1905: the rest is zeros
+        data_at[fd64] = b + 40
     err = kind == CAN_ERROR_EXT
     if err.any():
+        b = body[err]
         flags[err] = ERROR | RX
-        ident[err] = 0
+        ident[err] = _field(buf, b + 16, "<u4")
+        dlc[err] = buf[b + 10]
+        length[err] = np.minimum(buf[b + 10], CLASSIC_WIDTH)
+        data_at[err] = b + 24
     flags |= np.where(ident & 0x80000000, EXTENDED_ID, 0).astype(np.uint8)
-    flags[err] &= ~np.uint8(EXTENDED_ID)
-    remote = (flags & REMOTE) != 0
-    data8[remote] = 0
-    # bytes beyond the DLC are not part of the frame
-    data8[np.arange(8)[None, :] >= dlc[:, None]] = 0
-    return FrameArrays(timestamp, ident & np.uint32(0x1FFFFFFF), flags.astype(np.uint8), dlc, data8)
+    length[(flags & REMOTE) != 0] = 0
+    width = FD_WIDTH if int(length.max()) > CLASSIC_WIDTH else CLASSIC_WIDTH
+    columns = np.arange(width)
+    payload = buf[data_at[:, None] + columns]
+    payload[columns[None, :] >= length[:, None]] = 0  # bytes beyond the valid ones are not part of the frame
+    codes, table = _channels(channel - 1)
+    return FrameArrays(timestamp, ident & np.uint32(0x1FFFFFFF), flags.astype(np.uint8), dlc, payload, codes, table)
+
+
+def _channels(channel: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """python-can's channel numbers (``field - 1``) -> codes into a table of ints."""
+    first = int(channel[0])
+    if (channel == first).all():
+        return np.zeros(len(channel), np.uint8), (first,)
+    values, codes = np.unique(channel, return_inverse=True)
+    return codes.astype(np.uint8 if len(values) <= 256 else np.uint16), tuple(int(v) for v in values)

@@ -5,9 +5,12 @@ line, so the index of a match is its line number; good lines become columns in b
 ones a :class:`BadLine`. Forms (python-can's CanutilsLogReader reads the same): classic
 ``ID#HEX``, remote ``ID#R`` / ``ID#R<dlc>``, CAN FD ``ID##<flags>HEX``, 8-digit ids are
 extended, an id with the error flag (0x20000000) and bus-error class is an error frame,
-an optional ``R``/``T`` marks the direction (default received).
+an optional ``R``/``T`` marks the direction (default received). The interface column is the
+frame's channel (``can0``; a number alone becomes an int, as python-can reads it); an FD
+frame's flags nibble gives BRS (1) and ESI (2); FD payloads keep all their bytes (up to 64).
 
-Writer: the format python-can's CanutilsLogWriter writes, from FrameArrays.
+Writer: the format python-can's CanutilsLogWriter writes, from FrameArrays: the frame's
+channel (an int ``k`` as ``cank``, unknown as ``can0``), FD flags and full payloads.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE, RX, FrameArrays
+from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE, RX, FrameArrays
 from drivers.logs.base import LogReader, line_blocks
 from drivers.logs.textcols import payload_columns
 
@@ -44,13 +47,13 @@ class CandumpReader(LogReader):
         matches = _LINE.findall(block)
         if block.endswith(b"\n"):
             matches = matches[:-1]  # the empty "line" after the final newline
-        ts, _chan, ids, fdflags, fddata, remote, data, direction, other = zip(*matches) if matches else ([],) * 9
+        ts, chan, ids, fdflags, fddata, remote, data, direction, other = zip(*matches) if matches else ([],) * 9
         good = [k for k, t in enumerate(ts) if t]
         if len(good) != len(matches):
             for k, rest in enumerate(other):
                 if rest.strip():
                     self.report.add_bad_line(first_line + k, rest, _reason(rest))
-            ts = [ts[k] for k in good]
+            ts, chan = [ts[k] for k in good], [chan[k] for k in good]
             ids, fdflags, fddata = [ids[k] for k in good], [fdflags[k] for k in good], [fddata[k] for k in good]
             remote, data, direction = [remote[k] for k in good], [data[k] for k in good], [direction[k] for k in good]
         n = len(ts)
@@ -60,23 +63,45 @@ class CandumpReader(LogReader):
         id_text = np.array(ids)
         raw_ids = np.array([int(i, 16) for i in ids], np.uint32)
         flags = np.where(np.char.str_len(id_text) > 3, EXTENDED_ID, 0).astype(np.uint8)
-        is_fd = np.array(fdflags) != b""
+        fd_text = np.array(fdflags, "S2")
+        is_fd = fd_text != b""
         is_remote = np.array(remote) != b""
         payload = [fd if f else d for f, fd, d in zip(fdflags, fddata, data, strict=True)] if is_fd.any() else list(data)
-        dlc, frame_data = payload_columns(payload)
+        listed, frame_data = payload_columns(payload)
+        dlc = np.minimum(listed, 255).astype(np.uint8)
         if is_remote.any():
-            dlc[is_remote] = [int(r[1:] or 0) for r, flag in zip(remote, is_remote, strict=True) if flag]
+            dlc[is_remote] = [min(int(r[1:] or 0), 255) for r, flag in zip(remote, is_remote, strict=True) if flag]
         is_rx = np.char.upper(np.array(direction, "S1")) != b"T"
         is_error = (raw_ids & CAN_ERR_FLAG).astype(bool) & (raw_ids & CAN_ERR_BUSERROR).astype(bool)
         flags |= np.where(is_fd, FD, 0).astype(np.uint8)
+        if is_fd.any():
+            nibble = fd_text.view(np.uint8).reshape(-1, 2)[:, 1]  # "#<hex digit>"
+            value = np.where(nibble >= ord("a"), nibble - ord("a") + 10,
+                             np.where(nibble >= ord("A"), nibble - ord("A") + 10, nibble - ord("0"))).astype(np.int64)
+            flags |= np.where(is_fd & (value & 1 != 0), BRS, 0).astype(np.uint8)
+            flags |= np.where(is_fd & (value & 2 != 0), ESI, 0).astype(np.uint8)
         flags |= np.where(is_remote, REMOTE, 0).astype(np.uint8)
         flags |= np.where(is_rx, RX, 0).astype(np.uint8)
         if is_error.any():
-            flags[is_error] = ERROR | RX
+            flags[is_error] = ERROR | RX | EXTENDED_ID  # python-can's Message default for an error frame
             raw_ids[is_error] = 0
             dlc[is_error] = 0
             frame_data[is_error] = 0
-        return FrameArrays(timestamp, raw_ids & np.uint32(0x1FFFFFFF), flags, dlc, frame_data)
+        codes, table = _channels(chan)
+        return FrameArrays(timestamp, raw_ids & np.uint32(0x1FFFFFFF), flags, dlc, frame_data, codes, table)
+
+
+def _channels(names: list[bytes]) -> tuple[np.ndarray, tuple]:
+    """Interface names -> codes and table; a name of digits only is a number, as python-can reads it."""
+    def name(raw: bytes):
+        text = raw.decode("utf-8", "replace")
+        return int(text) if text.isdigit() else text
+
+    first = names[0]
+    if names.count(first) == len(names):
+        return np.zeros(len(names), np.uint8), (name(first),)
+    values, inverse = np.unique(np.array(names), return_inverse=True)
+    return inverse.astype(np.uint8 if len(values) <= 256 else np.uint16), tuple(name(v) for v in values.tolist())
 
 
 def _reason(line: bytes) -> str:
@@ -95,7 +120,11 @@ def _reason(line: bytes) -> str:
 
 
 def write_candump(path, chunks: Iterable[FrameArrays], channel: str = "can0") -> int:
-    """Write frames as candump -L lines (python-can's dialect, with R/T direction); returns the frame count."""
+    """Write frames as candump -L lines (python-can's dialect, with R/T direction); returns the frame count.
+
+    Each frame's own channel names the interface (python-can's rule: an int ``k`` is ``cank``);
+    ``channel`` is used for frames whose channel is unknown.
+    """
     count = 0
     with open(path, "w", encoding="ascii", newline="\n") as f:
         for frames in chunks:
@@ -104,9 +133,22 @@ def write_candump(path, chunks: Iterable[FrameArrays], channel: str = "can0") ->
     return count
 
 
-def _candump_lines(frames: FrameArrays, channel: str) -> Iterator[str]:
-    for t, ident, flag, dlc, row in zip(frames.timestamp.tolist(), frames.arbitration_id.tolist(), frames.flags.tolist(),
-                                        frames.dlc.tolist(), frames.data, strict=True):
+def interface_name(name, default: str = "can0") -> str:
+    if name is None:
+        return default
+    if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):
+        return f"can{name}"
+    return str(name)
+
+
+def _candump_lines(frames: FrameArrays, default: str) -> Iterator[str]:
+    names = [interface_name(c, default) for c in frames.channels]
+    lengths = frames.lengths().tolist()
+    raw = frames.data.tobytes()
+    width = frames.width
+    for k, (t, ident, flag, length, code) in enumerate(zip(frames.timestamp.tolist(), frames.arbitration_id.tolist(),
+                                                          frames.flags.tolist(), lengths, frames.channel.tolist(), strict=True)):
+        channel = names[code]
         eol = " R\n" if flag & RX else " T\n"
         if flag & ERROR:
             yield f"({t:f}) {channel} {CAN_ERR_FLAG | CAN_ERR_BUSERROR:08X}#\n"
@@ -114,7 +156,9 @@ def _candump_lines(frames: FrameArrays, channel: str) -> Iterator[str]:
         ident_text = f"{ident:08X}" if flag & EXTENDED_ID else f"{ident:03X}"
         if flag & REMOTE:
             yield f"({t:f}) {channel} {ident_text}#R{eol}"
-        elif flag & FD:
-            yield f"({t:f}) {channel} {ident_text}##0{row[:min(dlc, 8)].tobytes().hex().upper()}{eol}"
+            continue
+        payload = raw[k * width:k * width + length].hex().upper()
+        if flag & FD:
+            yield f"({t:f}) {channel} {ident_text}##{(1 if flag & BRS else 0) | (2 if flag & ESI else 0):X}{payload}{eol}"
         else:
-            yield f"({t:f}) {channel} {ident_text}#{row[:min(dlc, 8)].tobytes().hex().upper()}{eol}"
+            yield f"({t:f}) {channel} {ident_text}#{payload}{eol}"

@@ -16,12 +16,13 @@ from drivers.logs.candump import CandumpReader
 from drivers.logs.csvlog import CsvReader
 from drivers.logs.mf4 import Mf4Reader
 from drivers.logs.trc import TrcReader
+from drivers.logs.writers import WRITE_FORMATS
 
 READERS: dict[str, type[LogReader]] = {
     "blf": BlfReader, "asc": AscReader, "trc": TrcReader, "candump": CandumpReader, "csv": CsvReader, "mf4": Mf4Reader,
 }
 READ_FORMATS = tuple(READERS)
-WRITE_FORMATS = ("blf", "asc", "candump")
+__all__ = ["EXTENSIONS", "LOG_FILE_PATTERNS", "READERS", "READ_FORMATS", "WRITE_FORMATS", "detect_format", "open_log"]
 EXTENSIONS = {".blf": "blf", ".asc": "asc", ".trc": "trc", ".log": "candump", ".csv": "csv", ".mf4": "mf4", ".mdf": "mf4"}
 LOG_FILE_PATTERNS = " ".join(f"*{ext}" for ext in EXTENSIONS)  # for file dialogs and drag-and-drop
 

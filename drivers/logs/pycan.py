@@ -12,16 +12,28 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 
-from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE, RX
+from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE, RX
 from drivers.logs.base import FrameColumns, ReadReport
 
 
-def add_message(cols: FrameColumns, msg) -> None:
-    """One python-can Message onto the columns."""
+def message_flags(msg) -> int:
+    """Our flags bits of a python-can Message."""
     flags = (EXTENDED_ID if msg.is_extended_id else 0) | (REMOTE if msg.is_remote_frame else 0) \
-        | (ERROR if msg.is_error_frame else 0) | (FD if msg.is_fd else 0) | (RX if msg.is_rx else 0)
+        | (ERROR if msg.is_error_frame else 0) | (RX if msg.is_rx else 0)
+    if msg.is_fd:
+        flags |= FD | (BRS if msg.bitrate_switch else 0) | (ESI if msg.error_state_indicator else 0)
+    return flags
+
+
+def add_message(cols: FrameColumns, msg, channel_offset: int = 0) -> None:
+    """One python-can Message onto the columns (``channel_offset`` is added to an integer channel)."""
     data = bytes(msg.data or b"")
-    cols.add(float(msg.timestamp), int(msg.arbitration_id), flags, int(msg.dlc) if not msg.is_fd else len(data), data)
+    # FD data frames: the length in bytes (python-can's TRC reader hands over the DLC code instead)
+    dlc = len(data) if msg.is_fd and not msg.is_remote_frame else int(msg.dlc)
+    channel = msg.channel
+    if channel_offset and isinstance(channel, int):
+        channel += channel_offset
+    cols.add(float(msg.timestamp), int(msg.arbitration_id), message_flags(msg), dlc, data, channel)
 
 
 def parse_lines_with(
@@ -32,6 +44,7 @@ def parse_lines_with(
     report: ReadReport,
     *,
     bad_reason: Callable[[str], str | None] | None = None,
+    channel_offset: int = 0,
 ) -> None:
     """Each (line number, text) through a fresh python-can reader behind ``header``.
 
@@ -52,4 +65,4 @@ def parse_lines_with(
                 report.skipped += 1
             continue
         for msg in messages:
-            add_message(cols, msg)
+            add_message(cols, msg, channel_offset)

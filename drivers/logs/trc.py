@@ -5,6 +5,11 @@ lines before the first frame) is kept and put in front of every block of lines g
 python-can. A block python-can reads without error is taken whole; a block where it raises
 is read again line by line so the bad line is reported with its number and the others kept.
 TRC is a rare import, so this simple path is fast enough.
+
+Channels: python-can's TRCReader hands over the bus number as written (1, 2, ...), while
+its writers and its BLF/ASC readers use 0-based channel numbers (its TRCWriter writes
+``channel + 1``). We subtract one, so a TRC log's bus 1 is the same channel as a BLF's
+channel 1 and goes back to bus 1 when exported.
 """
 
 from __future__ import annotations
@@ -65,11 +70,11 @@ class TrcReader(LogReader):
                 try:
                     messages = list(can.TRCReader(io.StringIO(head + "\n".join(t for _, t in part) + "\n")))
                 except Exception:  # noqa: BLE001 - python-can raises many kinds for one bad line: find it
-                    parse_lines_with(can.TRCReader, head, part, cols, self.report, bad_reason=_bad_reason)
+                    parse_lines_with(can.TRCReader, head, part, cols, self.report, bad_reason=_bad_reason, channel_offset=-1)
                     continue
                 if len(messages) < len(part):  # python-can dropped a line silently: find out which and why
-                    parse_lines_with(can.TRCReader, head, part, cols, self.report, bad_reason=_bad_reason)
+                    parse_lines_with(can.TRCReader, head, part, cols, self.report, bad_reason=_bad_reason, channel_offset=-1)
                     continue
                 for msg in messages:
-                    add_message(cols, msg)
+                    add_message(cols, msg, channel_offset=-1)
             yield cols.to_frames()
