@@ -1,7 +1,10 @@
-"""Exporting a stored recording: raw frames to BLF, ASC or candump; signals to a time-aligned CSV.
+"""Exporting a stored recording: raw frames to BLF, ASC, candump, TRC or MF4; signals to a time-aligned CSV.
 
     export_recording(store, rec_id, "drive.blf", "blf", progress=bar, cancel=flag)
     export_recording(store, rec_id, "drive.csv", "csv", dbc="car.dbc", period=0.05)
+
+Frame formats carry every frame as stored: its channel, FD/BRS/ESI flags and whole payload
+(drivers.logs.writers; TRC leaves error frames out and counts them in ``skipped``).
 
 CSV: one row per ``period`` seconds (default 0.1 s) from the first to the last stored
 timestamp, column ``time_s`` relative to the start, then one column per signal: the polled
@@ -28,10 +31,10 @@ import numpy as np
 
 from carvrooom_desktop.acquisition.log_import import decoder_for
 from carvrooom_desktop.domain import FrameArrays
-from drivers.logs import LogFileError, write_log
+from drivers.logs import LogFileError, write_log_result
 
 Progress = Callable[[int, int], None]
-EXPORT_FORMATS = ("csv", "blf", "asc", "candump")
+EXPORT_FORMATS = ("csv", "blf", "asc", "candump", "trc", "mf4")
 DEFAULT_PERIOD = 0.1
 WINDOW_S = 60.0
 
@@ -43,6 +46,7 @@ class ExportResult:
     rows: int = 0  # CSV rows, or frames written
     columns: tuple[str, ...] = ()  # CSV signal columns
     cancelled: bool = False
+    skipped: int = 0  # frames the format cannot hold (TRC: error frames)
 
 
 class ExportCancelled(Exception):
@@ -61,7 +65,7 @@ def export_recording(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> ExportResult:
-    """Write recording ``recording_id`` of ``store`` to ``path`` as ``format`` (csv, blf, asc, candump).
+    """Write recording ``recording_id`` of ``store`` to ``path`` as ``format`` (one of EXPORT_FORMATS).
 
     ``progress(done, total)`` counts frames (frame formats) or seconds of recording (CSV).
     """
@@ -77,7 +81,8 @@ def export_recording(
                         progress, cancel, result)
         else:
             frames = _frames(store.recordings, recording_id, recording.frame_count, progress, cancel)
-            result.rows = write_log(path, frames, format)
+            written = write_log_result(path, frames, format)
+            result.rows, result.skipped = written.frames, written.skipped
     except ExportCancelled:
         result.cancelled = True
         _remove(path)
@@ -110,7 +115,7 @@ def _export_csv(repo, recording, path, decoder, wanted, period, progress, cancel
     decoded: list[str] = []
     if decoder is not None and recording.frame_count:
         ids = set(repo.frame_ids(recording.id).tolist())
-        decoded = [s.name for m in decoder.plan.messages if m.frame_id in ids for s in m.signals if s.name not in stored]
+        decoded = [name for name in decoder.signals_for_ids(ids) if name not in stored]
     columns = stored + decoded
     if not columns and recording.frame_count:
         raise ValueError("this recording holds raw frames only: give a signal database (DBC) to decode them for the CSV"

@@ -3,13 +3,16 @@
     result = import_log(store, "drive.blf", dbc="car.dbc", vin="WVW...", progress=bar, cancel=flag)
     result.recording_id, result.report.bad_lines, result.signals
 
-Raw frames are the truth (DESIGN.md): they are stored as they come, one chunk per reader
-chunk (<= 65,536 frames), so a log of any size streams through a fixed amount of memory,
+Raw frames are the truth (DESIGN.md): they are stored as they come — full CAN FD payloads,
+FD/BRS/ESI flags and each frame's bus channel —, one chunk per reader chunk (<= 65,536
+frames), so a log of any size streams through a fixed amount of memory,
 and signals are decoded from them on demand later (plots, export, comparison), as for a
 live recording. With a DBC every chunk is decoded during the import too: the result says
 which signals the log holds and which frames the DBC refuses, and the DBC is remembered
-for the vehicle (``--vin``) so later views pick it. ``store_signals=True`` also stores
-the decoded values as samples, for a recording that must read without its DBC.
+for the vehicle (``--vin``) so later views pick it. ``dbc`` may also map channels to
+databases (``{0: "powertrain.dbc", 1: "chassis_fd.dbc"}``, python-can channel names), one
+signal database per bus. ``store_signals=True`` also stores the decoded values as
+samples, for a recording that must read without its DBC.
 
 The recording's notes say where it came from and what was skipped. Bad lines never stop
 an import; a cancelled import keeps what was stored and is marked interrupted; a failure
@@ -28,9 +31,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
-from carvrooom_desktop.acquisition.decode import BatchDecoder, load_database
+from collections.abc import Mapping
+
+from carvrooom_desktop.acquisition.decode import BatchDecoder, ChannelDecoder, load_database
 from carvrooom_desktop.domain import RecordingState, Vehicle
-from carvrooom_desktop.storage.recordings import FRAMES, SAMPLES
+from carvrooom_desktop.storage.recordings import SAMPLES
 from drivers.logs import ReadReport, open_log
 
 log = logging.getLogger(__name__)
@@ -59,13 +64,30 @@ class ImportResult:
         return text + (f", {invalid} frame(s) refused by the DBC" if invalid else "")
 
 
-def decoder_for(dbc) -> BatchDecoder | None:
-    """A BatchDecoder from a DBC path, a cantools/SignalDatabase, a BatchDecoder (as is) or None."""
-    if dbc is None or isinstance(dbc, BatchDecoder):
+def _database(dbc):
+    return load_database(dbc) if isinstance(dbc, str | os.PathLike) else dbc
+
+
+def decoder_for(dbc) -> BatchDecoder | ChannelDecoder | None:
+    """A decoder from a DBC path, a cantools/SignalDatabase, a BatchDecoder/ChannelDecoder (as is), None, or a
+    mapping channel -> any of those (one database per bus channel; the key ``"*"`` is the default for the others)."""
+    if dbc is None or isinstance(dbc, BatchDecoder | ChannelDecoder):
         return dbc
+    if isinstance(dbc, Mapping):
+        per_channel = {channel: _database(db) for channel, db in dbc.items() if channel != "*"}
+        default = _database(dbc["*"]) if "*" in dbc else None
+        if not per_channel and default is not None:
+            return BatchDecoder(default)
+        return ChannelDecoder(per_channel, default=default)
+    return BatchDecoder(_database(dbc))  # a path, a cantools Database or a SignalDatabase
+
+
+def _dbc_paths(dbc) -> list[str]:
     if isinstance(dbc, str | os.PathLike):
-        return BatchDecoder(load_database(dbc))
-    return BatchDecoder(dbc)  # a cantools Database or a SignalDatabase
+        return [os.fspath(dbc)]
+    if isinstance(dbc, Mapping):
+        return [os.fspath(v) for v in dbc.values() if isinstance(v, str | os.PathLike)]
+    return []
 
 
 def import_log(
@@ -95,7 +117,8 @@ def import_log(
     if vin and isinstance(dbc, str | os.PathLike):
         store.vehicles.remember_signal_database(vin, os.path.abspath(dbc))
     repo = store.recordings
-    source = f"imported from {name}" + (f", decoded with {os.path.basename(os.fspath(dbc))}" if isinstance(dbc, str | os.PathLike) else "")
+    paths = _dbc_paths(dbc)
+    source = f"imported from {name}" + (f", decoded with {', '.join(os.path.basename(p) for p in paths)}" if paths else "")
     recording_id = repo.create(vin=vin, adapter=f"log file ({reader.format})", vehicle_id=vehicle_id,
                                notes=f"{notes} ({source})" if notes else source)
     result = ImportResult(recording_id, reader.report, decoded=decoder is not None)
@@ -108,8 +131,7 @@ def import_log(
     try:
         for frames in reader.chunks(progress, cancel):
             # min/max, not first/last: a log's time may step back (several trigger blocks, clock resets)
-            repo.append_chunk(recording_id, FRAMES, seq, frames.columns(),
-                              t_start=float(frames.timestamp.min()), t_end=float(frames.timestamp.max()))
+            repo.append_frames(recording_id, seq, frames, time_ordered=False)
             if decoder is not None:
                 batch = decoder.decode(frames)
                 result.undecoded_frames += batch.unknown

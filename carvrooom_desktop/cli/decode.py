@@ -15,14 +15,14 @@ import sys
 
 import numpy as np
 
-from carvrooom_desktop.cli.import_log import TerminalProgress, print_bad_lines
+from carvrooom_desktop.cli.import_log import DBC_HELP, TerminalProgress, dbc_argument, print_bad_lines
 from drivers.logs import READ_FORMATS
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("decode", help="decode a CAN log with a DBC to CSV (no store needed)")
     parser.add_argument("file", help="log file: .blf .asc .trc .log (candump) .csv .mf4")
-    parser.add_argument("--dbc", required=True, help="signal database (DBC, KCD, ARXML, SYM)")
+    parser.add_argument("--dbc", required=True, action="append", metavar="[CHANNEL=]FILE", help=DBC_HELP)
     parser.add_argument("-o", "--output", help="CSV file (default: standard output)")
     parser.add_argument("--format", choices=READ_FORMATS, help="force the log format (default: from the content)")
     parser.add_argument("--signals", help="comma-separated signal names (MESSAGE.signal) to keep (default: all)")
@@ -30,17 +30,17 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carvrooom_desktop.acquisition.decode import BatchDecoder, load_database
+    from carvrooom_desktop.acquisition.log_import import decoder_for
     from drivers.logs import open_log
 
     if not os.path.isfile(args.file):
         raise ValueError(f"no such file: {args.file}")
-    decoder = BatchDecoder(load_database(args.dbc))
+    decoder = decoder_for(dbc_argument(args.dbc))
     names = [s.strip() for s in args.signals.split(",")] if args.signals else None
     if names:
         unknown = [n for n in names if n not in decoder.signals]
         if unknown:
-            raise ValueError(f"not in {os.path.basename(args.dbc)}: {', '.join(unknown)}")
+            raise ValueError(f"not in {', '.join(os.path.basename(d) for d in args.dbc)}: {', '.join(unknown)}")
     reader = open_log(args.file, args.format)
     bar = TerminalProgress(f"decoding {os.path.basename(args.file)}")
     out = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout

@@ -1,4 +1,8 @@
-"""``carvrooom export ID --format csv|blf|asc|candump [-o OUT]``: a stored recording to a file."""
+"""``carvrooom export ID --format csv|blf|asc|candump|trc|mf4 [-o OUT]``: a stored recording to a file.
+
+Frame formats write every frame as stored: its channel, CAN FD flags (FD, BRS, ESI) and whole
+payload. TRC cannot hold error frames: they are left out and the count is said.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,20 @@ import argparse
 import os
 import sys
 
-from carvrooom_desktop.cli.import_log import TerminalProgress
+from carvrooom_desktop.cli.import_log import TerminalProgress, dbc_argument
 
-EXTENSIONS = {"csv": ".csv", "blf": ".blf", "asc": ".asc", "candump": ".log"}
+EXTENSIONS = {"csv": ".csv", "blf": ".blf", "asc": ".asc", "candump": ".log", "trc": ".trc", "mf4": ".mf4"}
 
 
 def add_parser(sub) -> None:
-    parser = sub.add_parser("export", help="export a recording as CSV (time-aligned signals), BLF, ASC or candump")
+    parser = sub.add_parser("export", help="export a recording as CSV (time-aligned signals), BLF, ASC, candump, TRC or MF4")
     parser.add_argument("id", help="recording id (a unique prefix is enough; see `carvrooom sessions list`)")
     parser.add_argument("--format", required=True, choices=tuple(EXTENSIONS))
     parser.add_argument("-o", "--output", help="output file (default: <id>.<ext> in the current folder)")
-    parser.add_argument("--dbc", help="CSV: also decode the frames with this signal database "
-                                      "(default: the one chosen for the recording's vehicle, if any)")
+    parser.add_argument("--dbc", action="append", metavar="[CHANNEL=]FILE",
+                        help="CSV: also decode the frames with this signal database "
+                             "(default: the one chosen for the recording's vehicle, if any); repeat as CHANNEL=FILE "
+                             "for one database per bus channel (1, 2... as the log shows them, or can0...)")
     parser.add_argument("--period", type=float, help="CSV: seconds between rows (default 0.1)")
     parser.add_argument("--signals", help="CSV: comma-separated signal names (default: all)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
@@ -35,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         out = args.output or f"{str(recording.id)[:8]}{EXTENSIONS[args.format]}"
         if os.path.exists(out) and not args.force:
             raise ValueError(f"{out} exists; use --force to overwrite it or -o to choose another name")
-        dbc = args.dbc
+        dbc = dbc_argument(args.dbc)
         if args.format == "csv" and dbc is None and recording.vin:
             remembered = store.vehicles.signal_database_path(recording.vin)  # the DBC chosen for this car before
             if remembered and os.path.isfile(remembered):
@@ -50,5 +56,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             bar.done()
     what = f"{result.rows} rows x {len(result.columns)} signals" if args.format == "csv" else f"{result.rows} frames"
+    if result.skipped:
+        what += f" ({result.skipped} error frame(s) left out: {args.format.upper()} cannot hold them)"
     print(f"{out}  {what}", file=sys.stdout)
     return 0

@@ -49,10 +49,38 @@ def print_bad_lines(report, stream=None) -> None:
         print(f"  {os.path.basename(report.path)}: stopped early: {report.stopped_at}", file=stream)
 
 
+DBC_HELP = ("signal database to decode the frames with (DBC, KCD, ARXML, SYM); repeat as CHANNEL=FILE for one "
+            "database per bus channel (CHANNEL: 1, 2... as BLF/ASC/TRC show them, or an interface name such as can0; "
+            "a FILE without CHANNEL decodes the other channels)")
+
+
+def dbc_argument(values: list[str] | None):
+    """``--dbc`` values -> None, one path, or {channel: path, "*": default path} (import_log.decoder_for takes all three)."""
+    if not values:
+        return None
+    from carvrooom_desktop.acquisition.decode import parse_channel
+
+    mapping: dict = {}
+    for value in values:
+        channel, sep, path = value.partition("=")
+        if not sep or os.path.isfile(value):  # a plain path (even one with "=" in its name)
+            if "*" in mapping:
+                raise ValueError("give one --dbc without a channel at most (it decodes every other channel)")
+            mapping["*"] = value
+            continue
+        key = parse_channel(channel)
+        if key in mapping:
+            raise ValueError(f"two signal databases for channel {channel}")
+        mapping[key] = path
+    if list(mapping) == ["*"]:
+        return mapping["*"]
+    return mapping
+
+
 def add_parser(sub) -> None:
     parser = sub.add_parser("import", help="import a CAN log file as a recording")
     parser.add_argument("file", help="log file: .blf .asc .trc .log (candump) .csv .mf4")
-    parser.add_argument("--dbc", help="signal database to decode the frames with (DBC, KCD, ARXML, SYM)")
+    parser.add_argument("--dbc", action="append", metavar="[CHANNEL=]FILE", help=DBC_HELP)
     parser.add_argument("--vin", default="", help="the vehicle the log came from")
     parser.add_argument("--format", choices=READ_FORMATS, help="force the log format (default: from the content)")
     parser.add_argument("--notes", default="", help="a note stored with the recording")
@@ -70,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
     bar = TerminalProgress(f"importing {os.path.basename(args.file)}")
     with open_store(args) as store:
         try:
-            result = import_log(store, args.file, dbc=args.dbc, vin=args.vin, notes=args.notes, format=args.format,
-                                progress=bar, store_signals=args.store_signals)
+            result = import_log(store, args.file, dbc=dbc_argument(args.dbc), vin=args.vin, notes=args.notes,
+                                format=args.format, progress=bar, store_signals=args.store_signals)
         finally:
             bar.done()
     print_bad_lines(result.report)
