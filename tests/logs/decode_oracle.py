@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from carvrooom_desktop.acquisition.decode import BatchDecoder
-from carvrooom_desktop.domain.frames import EXTENDED_ID, FrameArrays
+from carvrooom_desktop.domain.frames import EXTENDED_ID, FD, FrameArrays
 
 DATA_DIR = "/work/shared/datasets/dbc"
 
@@ -63,11 +63,16 @@ def mismatches(decoder: BatchDecoder, db, frames: FrameArrays, payloads: list[by
     return problems
 
 
-def frames_from(ids: list[int], payloads: list[bytes], extended: list[bool] | None = None) -> FrameArrays:
+def frames_from(ids: list[int], payloads: list[bytes], extended: list[bool] | None = None,
+                fd: list[bool] | None = None) -> FrameArrays:
+    """Frames of these payloads: 8-byte rows, or 64-byte rows (CAN FD) when one is longer; a payload longer
+    than 8 bytes (or ``fd[k]``) is an FD frame."""
     n = len(ids)
-    data = np.zeros((n, 8), np.uint8)
+    width = 64 if any(len(p) > 8 for p in payloads) else 8
+    data = np.zeros((n, width), np.uint8)
     for k, p in enumerate(payloads):
-        data[k, : min(8, len(p))] = np.frombuffer(p[:8], np.uint8)
-    flags = np.array([EXTENDED_ID if (extended and extended[k]) else 0 for k in range(n)], np.uint8)
+        data[k, : min(width, len(p))] = np.frombuffer(p[:width], np.uint8)
+    flags = np.array([(EXTENDED_ID if (extended and extended[k]) else 0)
+                      | (FD if (len(payloads[k]) > 8 or (fd and fd[k])) else 0) for k in range(n)], np.uint8)
     return FrameArrays(np.arange(n, dtype=np.float64) * 0.001, np.array(ids, np.uint32), flags,
                        np.array([min(len(p), 255) for p in payloads], np.uint8), data)

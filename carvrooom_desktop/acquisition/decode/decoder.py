@@ -2,15 +2,17 @@
 
 No Python runs per frame: frames are grouped by message (one stable radix sort), each
 group's data is read as 64-bit words, and every signal is a shift, a mask, a sign
-extension or float view, and a scale — numpy over the whole group.
+extension or float view, and a scale — numpy over the whole group. A classic message
+(8 bytes) reads one word per frame, as before CAN FD; a longer (FD) message reads the
+8-byte windows its signals lie in (plan.py), each once per group.
 
 Results equal ``cantools.Database.decode_message(id, data, decode_choices=False,
 scaling=True)`` frame by frame (tests/logs/test_decoder_property.py), including which
 frames it refuses:
 
-* a frame shorter than its message (DLC < length) is invalid (cantools: "Wrong data
-  size"); with ``allow_truncated=True`` the signals that lie in the bytes present are
-  decoded and the others left out, as cantools' ``allow_truncated`` does;
+* a frame shorter than its message (payload length < message length) is invalid
+  (cantools: "Wrong data size"); with ``allow_truncated=True`` the signals that lie in the
+  bytes present are decoded and the others left out, as cantools' ``allow_truncated`` does;
 * a frame whose multiplexer value is unknown is invalid for all its signals;
 * longer frames are read up to the message length;
 * remote and error frames are never decoded.
@@ -20,7 +22,9 @@ message; loaded with ``strict=False``) is refused as cantools refuses it, unless
 decoder was built with ``salvage=True``, which decodes the signals that do fit.
 
 Frames are matched to messages by identifier only, as cantools and the live session do;
-``match_extended=True`` also requires the 11/29-bit kind to agree with the DBC.
+``match_extended=True`` also requires the 11/29-bit kind to agree with the DBC. A
+BatchDecoder decodes every channel with its one database; :class:`ChannelDecoder` gives
+each bus channel its own.
 Values are float64 (integers beyond 2**53 lose their lowest bits); value tables are not
 applied: use :attr:`BatchDecoder.choices` to name a raw number.
 """
@@ -33,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from carvrooom_desktop.acquisition.decode.plan import DatabasePlan, MessagePlan, SignalPlan, compile_database
-from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, REMOTE, FrameArrays
+from carvrooom_desktop.domain.frames import CLASSIC_WIDTH, ERROR, EXTENDED_ID, FD_WIDTH, REMOTE, FrameArrays
 
 Series = tuple[np.ndarray, np.ndarray]  # (timestamps float64, values float64)
 _EXT_KEY = np.uint32(1 << 31)
@@ -90,6 +94,11 @@ class BatchDecoder:
         """Value tables (raw number -> text) of the signals that have one."""
         return {n: s.choices for n, s in self.signals.items() if s.choices}
 
+    def signals_for_ids(self, ids) -> list[str]:
+        """Signal names of the messages with these frame ids."""
+        ids = set(ids)
+        return [s.name for m in self.plan.messages if m.frame_id in ids for s in m.signals]
+
     # -- decoding --------------------------------------------------------------------------
 
     def decode(self, frames: FrameArrays, names: Collection[str] | None = None) -> DecodedBatch:
@@ -114,26 +123,35 @@ class BatchDecoder:
             return out
         order = np.argsort(group, kind="stable")  # radix sort for uint16
         starts = np.concatenate(([0], np.cumsum(counts)))
-        words = np.ascontiguousarray(frames.data, dtype=np.uint8).view("<u8").reshape(-1)
+        data = np.ascontiguousarray(frames.data, dtype=np.uint8)
+        width = data.shape[1]
+        words = data.view("<u8")  # (n, width // 8)
+        first_words = words[:, 0] if width > CLASSIC_WIDTH else words.reshape(-1)
         timestamps = np.asarray(frames.timestamp, np.float64)
         dlc = np.asarray(frames.dlc)
+        payload = _Lengths(frames)
         for m in np.flatnonzero(counts[:n_messages]):
             plan = self._messages[m]
             if wanted is not None and not any(s.name in wanted for s in plan.signals):
                 continue
             rows = order[starts[m]:starts[m + 1]]
-            self._decode_message(plan, rows, words, timestamps, dlc, wanted, out)
+            if plan.one_word:
+                le = first_words[rows]
+                windows = _OneWord(le, le.byteswap() if plan.uses_be else None)
+            else:
+                windows = _Windows(data, words, rows, plan.bytes_needed)
+            self._decode_message(plan, rows, windows, timestamps, dlc, payload, wanted, out)
         return out
 
-    def _decode_message(self, plan: MessagePlan, rows, words, timestamps, dlc, wanted, out: DecodedBatch) -> None:
+    def _decode_message(self, plan: MessagePlan, rows, windows, timestamps, dlc, payload, wanted, out: DecodedBatch) -> None:
         if plan.refused is not None:
             out.invalid[plan.name] = out.invalid.get(plan.name, 0) + len(rows)
             return
         t = timestamps[rows]
-        le = words[rows]
-        be = le.byteswap() if plan.uses_be else None
         n = len(rows)
-        lengths = dlc[rows]
+        # a classic message decides by DLC (frames of 8 bytes or a longer DLC hold all of it); a longer
+        # message, or truncated decoding, by the payload bytes the frame really carries
+        lengths = payload.of(rows) if (plan.length > CLASSIC_WIDTH or self.allow_truncated) else dlc[rows]
         valid = None if self.allow_truncated else lengths >= plan.length
         if valid is not None and valid.all():
             valid = None
@@ -146,7 +164,7 @@ class BatchDecoder:
             for i in plan.mux_order:
                 sig = plan.signals[i]
                 here = self._presence(sig, present, values, available_bits, n)
-                values[i] = v = _extract(sig, le, be)
+                values[i] = v = windows.extract(sig)
                 present[i] = here
                 mux = _mux_numbers(v)
                 unknown = ~np.isin(mux, plan.mux_keys[i])
@@ -166,7 +184,7 @@ class BatchDecoder:
             if wanted is not None and sig.name not in wanted:
                 continue
             here = present.get(i) if i in present else self._presence(sig, present, values, available_bits, n)
-            v = values[i] if i in values else _extract(sig, le, be)
+            v = values[i] if i in values else windows.extract(sig)
             keep = valid if here is None else (here if valid is None else (here & valid))
             if keep is None:
                 out.signals[sig.name] = (t, v)
@@ -191,11 +209,99 @@ class BatchDecoder:
         return here
 
 
-def _extract(sig: SignalPlan, le: np.ndarray, be: np.ndarray | None) -> np.ndarray:
+class _Lengths:
+    """Payload bytes per frame, computed once per batch and only if a message needs them."""
+
+    __slots__ = ("_frames", "_lengths")
+
+    def __init__(self, frames: FrameArrays) -> None:
+        self._frames = frames
+        self._lengths: np.ndarray | None = None
+
+    def of(self, rows: np.ndarray) -> np.ndarray:
+        if self._lengths is None:
+            self._lengths = self._frames.lengths()
+        return self._lengths[rows]
+
+
+class _OneWord:
+    """The classic fast path: every signal in the first 8 bytes, read as one word per frame."""
+
+    __slots__ = ("le", "be")
+
+    def __init__(self, le: np.ndarray, be: np.ndarray | None) -> None:
+        self.le, self.be = le, be
+
+    def extract(self, sig: SignalPlan) -> np.ndarray:
+        return _extract(sig, self.le, self.be)
+
+
+class _Windows:
+    """The 8-byte windows of one message's frames (CAN FD payloads), each read once and kept."""
+
+    __slots__ = ("_data", "_words", "_rows", "_le", "_be", "_block")
+
+    def __init__(self, data: np.ndarray, words: np.ndarray, rows: np.ndarray, bytes_needed: int) -> None:
+        self._data, self._words, self._rows = data, words, rows
+        self._le: dict[int, np.ndarray] = {}
+        self._be: dict[int, np.ndarray] = {}
+        self._block: np.ndarray | None = None
+        if bytes_needed > data.shape[1]:  # a batch narrower than the message (8-byte rows): the rest is zeros
+            block = np.zeros((len(rows), FD_WIDTH + 8), np.uint8)
+            block[:, : data.shape[1]] = data[rows]
+            self._block = block
+
+    def le(self, byte: int) -> np.ndarray:
+        word = self._le.get(byte)
+        if word is None:
+            if self._block is not None:
+                word = np.ascontiguousarray(self._block[:, byte:byte + 8]).view("<u8").reshape(-1)
+            elif byte % 8 == 0:
+                word = self._words[self._rows, byte // 8]
+            else:
+                word = np.ascontiguousarray(self._data[self._rows, byte:byte + 8]).view("<u8").reshape(-1)
+            self._le[byte] = word
+        return word
+
+    def be(self, byte: int) -> np.ndarray:
+        word = self._be.get(byte)
+        if word is None:
+            word = self._be[byte] = self.le(byte).byteswap()
+        return word
+
+    def byte(self, index: int) -> np.ndarray:
+        source = self._block if self._block is not None else self._data
+        if self._block is not None or index < source.shape[1]:
+            return (source[:, index] if self._block is not None else source[self._rows, index]).astype(np.uint64)
+        return np.zeros(len(self._rows), np.uint64)
+
+    def extract(self, sig: SignalPlan) -> np.ndarray:
+        if not sig.spill:
+            if sig.little_endian:
+                return _extract(sig, self.le(sig.byte), None)
+            return _extract(sig, None, self.be(sig.byte))
+        # more than a window: its first bits from the window, the last ``spill`` from the next byte
+        spill = np.uint64(sig.spill)
+        kept = np.uint64(sig.length - sig.spill)  # bits from the window
+        following = self.byte(sig.byte + 8)
+        if sig.little_endian:
+            offset = np.uint64(64 - int(kept))
+            raw = (self.le(sig.byte) >> offset) | ((following & np.uint64((1 << sig.spill) - 1)) << kept)
+        else:
+            low = self.be(sig.byte) & np.uint64((1 << int(kept)) - 1)
+            raw = (low << spill) | (following >> np.uint64(8 - sig.spill))
+        return _to_value(sig, raw)
+
+
+def _extract(sig: SignalPlan, le: np.ndarray | None, be: np.ndarray | None) -> np.ndarray:
     word = le if sig.little_endian else be
     raw = word >> np.uint64(sig.shift) if sig.shift else word
     if sig.length < 64:
         raw = raw & np.uint64(sig.mask)
+    return _to_value(sig, raw)
+
+
+def _to_value(sig: SignalPlan, raw: np.ndarray) -> np.ndarray:
     if sig.float_bits == 32:
         with np.errstate(invalid="ignore"):  # signalling NaNs in the data are values, not errors
             value = raw.astype(np.uint32).view(np.float32).astype(np.float64)

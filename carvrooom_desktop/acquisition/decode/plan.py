@@ -1,13 +1,18 @@
 """Extraction plans: a cantools database compiled once into shifts, masks and mux conditions.
 
-Bit positions (both byte orders read from a 64-bit word of the first 8 data bytes):
+Bit positions: every signal is read from one 64-bit window of the payload, 8 bytes from
+byte ``byte`` (0 for every signal of a classic 8-byte message, so those read the frame's
+first 8 bytes as one word, as before CAN FD). The window is the aligned 8-byte word that
+holds the signal when there is one (signals in one word share it), else the 8 bytes from
+the signal's first byte; a signal that fits in neither (more than 57 bits, badly aligned)
+also takes ``spill`` bits from the byte after the window.
 
-* Intel (``little_endian``): ``start`` is the LSB; the frame is read as a little-endian
-  ``uint64`` and the signal is ``(word >> start) & mask``.
+* Intel (``little_endian``): ``start`` is the LSB; the window is read as a little-endian
+  ``uint64`` and the signal is ``(window >> shift) & mask`` with ``shift = start - 8*byte``.
 * Motorola (``big_endian``): ``start`` is the MSB in DBC "sawtooth" numbering. Its
-  network position (bit 0 = MSB of byte 0) is ``8*(start//8) + 7 - start%8``; the frame
-  is read as a big-endian ``uint64`` and the signal is
-  ``(word >> (64 - msb - length)) & mask``.
+  network position (bit 0 = MSB of byte 0) is ``msb = 8*(start//8) + 7 - start%8``; the
+  window is read as a big-endian ``uint64`` and the signal is
+  ``(window >> (8*byte + 64 - msb - length)) & mask``.
 
 Multiplexing mirrors cantools' codec tree (``Message._create_codec``), flattened: a
 signal is present when its multiplexer is present and has one of the signal's
@@ -34,7 +39,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-WORD_BITS = 64  # FrameArrays keeps 8 data bytes per frame
+WORD_BITS = 64  # one window
+FRAME_BYTES = 64  # a CAN FD payload; FrameArrays rows are 8 or 64 bytes
 _FLOAT_LENGTHS = (16, 32, 64)
 
 
@@ -45,7 +51,7 @@ class SignalPlan:
     name: str  # "MESSAGE.signal"
     signal: str
     little_endian: bool
-    shift: int
+    shift: int  # in the window
     length: int
     mask: int
     need_bits: int  # bits of data (from byte 0) the signal needs: for allow_truncated
@@ -58,6 +64,8 @@ class SignalPlan:
     is_multiplexer: bool
     parent: int | None  # index (in MessagePlan.signals) of the multiplexer this signal needs
     mux_ids: tuple[int, ...]  # parent values this signal is present for
+    byte: int = 0  # first byte of the 64-bit window the signal is read from
+    spill: int = 0  # bits (1..7) the signal takes from the byte after its window
 
     @property
     def needs_word(self) -> str:
@@ -77,6 +85,8 @@ class MessagePlan:
     refused: str | None = None  # why cantools refuses every frame of this message (not salvaged)
     uses_le: bool = field(default=False)
     uses_be: bool = field(default=False)
+    one_word: bool = True  # every signal in the first 8 bytes (window 0, no spill): the classic fast path
+    bytes_needed: int = 8  # payload bytes the windows read (a multiple of 8 up to 64, +1 with a spill)
 
     @property
     def is_multiplexed(self) -> bool:
@@ -148,23 +158,32 @@ def _unpack_failures(message) -> list[tuple[tuple[str, int], ...]]:
     return failures
 
 
-def _bit_layout(signal, message_length: int) -> tuple[int, int, str | None]:
-    """(shift in the 64-bit word, bits needed from byte 0, why it cannot be decoded or None)."""
+def _bit_layout(signal, message_length: int) -> tuple[int, int, int, int, str | None]:
+    """(window byte, shift in it, spill bits, bits needed from byte 0, why it cannot be decoded or None)."""
     length = int(signal.length)
     if signal.byte_order == "little_endian":
-        need = int(signal.start) + length
-        shift = int(signal.start)
+        first = int(signal.start)  # LSB, little-endian bit numbering
     else:
-        msb = 8 * (signal.start // 8) + 7 - signal.start % 8
-        need = msb + length
-        shift = WORD_BITS - need
+        first = 8 * (signal.start // 8) + 7 - signal.start % 8  # MSB, network bit numbering
+    need = first + length
     if length <= 0:
-        return 0, need, "has no bits"
+        return 0, 0, 0, need, "has no bits"
     if need > 8 * message_length:
-        return 0, need, f"does not fit in the message ({need} bits needed, {8 * message_length} available)"
-    if need > WORD_BITS:
-        return 0, need, "lies beyond the first 8 data bytes, which is all a stored frame keeps"
-    return shift, need, None
+        return 0, 0, 0, need, f"does not fit in the message ({need} bits needed, {8 * message_length} available)"
+    if need > 8 * FRAME_BYTES:
+        return 0, 0, 0, need, f"lies beyond the {FRAME_BYTES} data bytes a CAN FD frame carries"
+    word = first // WORD_BITS
+    if need <= WORD_BITS * (word + 1):  # inside one aligned 8-byte word
+        byte = 8 * word
+    else:
+        byte = first // 8
+    offset = first - 8 * byte
+    spill = max(0, offset + length - WORD_BITS)
+    if signal.byte_order == "little_endian":
+        shift = offset
+    else:
+        shift = max(0, WORD_BITS - offset - length)
+    return byte, shift, spill, need, None
 
 
 def _reachable(message) -> tuple[list, dict[str, set[int]]]:
@@ -219,7 +238,7 @@ def compile_message(message, *, salvage: bool = False) -> MessagePlan:
     plans: list[SignalPlan] = []
     index: dict[str, int] = {}
     for s in ordered:
-        shift, need, problem = _bit_layout(s, length)
+        byte, shift, spill, need, problem = _bit_layout(s, length)
         if problem is None and s.is_float and s.length not in _FLOAT_LENGTHS:
             problem = f"is a {s.length}-bit float"
         if problem is None and s.multiplexer_signal is not None and s.multiplexer_signal not in index:
@@ -239,6 +258,7 @@ def compile_message(message, *, salvage: bool = False) -> MessagePlan:
             is_multiplexer=bool(s.is_multiplexer),
             parent=index[s.multiplexer_signal] if s.multiplexer_signal is not None else None,
             mux_ids=tuple(sorted(int(i) for i in s.multiplexer_ids)) if s.multiplexer_signal is not None else (),
+            byte=byte, spill=spill,
         ))
     mux_keys = {index[n]: np.array(sorted(ids), np.int64) for n, ids in keys.items() if n in index}
     mux_order = tuple(i for i, p in enumerate(plans) if p.is_multiplexer and i in mux_keys)
@@ -246,4 +266,6 @@ def compile_message(message, *, salvage: bool = False) -> MessagePlan:
         name=message.name, frame_id=int(message.frame_id), is_extended=bool(message.is_extended_frame),
         length=length, signals=tuple(plans), mux_keys=mux_keys, mux_order=mux_order, warnings=tuple(warnings),
         refused=refused, uses_le=any(p.little_endian for p in plans), uses_be=any(not p.little_endian for p in plans),
+        one_word=all(p.byte == 0 and not p.spill for p in plans),
+        bytes_needed=max((p.byte + 8 + (1 if p.spill else 0) for p in plans), default=8),
     )
