@@ -22,13 +22,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from carvrooom_desktop.acquisition.bus_reader import BusReader
-from carvrooom_desktop.acquisition.decode import BatchDecoder
+from carvrooom_desktop.acquisition.decode import BatchDecoder, ChannelDecoder
 from carvrooom_desktop.acquisition.frame_collector import to_frame_arrays
 from carvrooom_desktop.acquisition.frame_window import FrameWindow
 from carvrooom_desktop.acquisition.recorder import Recorder
 from carvrooom_desktop.acquisition.ring_buffer import SignalRingBuffer
 from carvrooom_desktop.domain import FrameArrays
-from drivers.can.frame_bits import frame_bits
+from drivers.can.frame_bits import busy_seconds, frame_bits
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,12 @@ LOAD_WINDOW = 1.0  # s of bus time the bus load is taken over
 class FramePipeline:
     """Drains ``reader`` into columns, the recorder and (once :meth:`set_decoder` was called) the ring buffers."""
 
-    def __init__(self, reader: BusReader, *, t0: float, bitrate: int = 500_000, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(self, reader: BusReader, *, t0: float, bitrate: int = 500_000, data_bitrate: int | None = None,
+                 interval: float = DEFAULT_INTERVAL) -> None:
         self.reader = reader
         self.t0 = t0  # ring buffers hold seconds since t0
         self.bitrate = bitrate
+        self.data_bitrate = data_bitrate  # CAN FD data phase (frames with BRS); None: the nominal bitrate
         self.interval = interval
         self.frames_total = 0  # frames processed
         self.frame_window = FrameWindow()  # the raw frames, for the CAN trace
@@ -51,7 +53,7 @@ class FramePipeline:
         self._decoder: BatchDecoder | None = None
         self._buffers: Mapping[str, SignalRingBuffer] = {}
         self._recorder: Recorder | None = None
-        self._meter = BusLoadMeter(bitrate, interval)
+        self._meter = BusLoadMeter(bitrate, interval, data_bitrate=data_bitrate)
         self._last_frames = time.monotonic()
         self._bus_load = 0.0
         self._decode_failed = False
@@ -61,8 +63,12 @@ class FramePipeline:
 
     # -- wiring ------------------------------------------------------------------------------
 
-    def set_decoder(self, decoder: BatchDecoder | None, buffers: Mapping[str, SignalRingBuffer]) -> None:
-        """Decode broadcast frames into ``buffers`` (signals without a buffer are dropped)."""
+    def set_decoder(self, decoder: BatchDecoder | ChannelDecoder | None, buffers: Mapping[str, SignalRingBuffer]) -> None:
+        """Decode broadcast frames into ``buffers`` (signals without a buffer are dropped).
+
+        ``decoder``: one BatchDecoder for every channel, or a ChannelDecoder with one signal
+        database per bus channel (``ChannelDecoder({"can0": powertrain, "can1": chassis})``).
+        """
         with self._lock:
             self._decoder, self._buffers = decoder, buffers
 
@@ -151,19 +157,25 @@ class FramePipeline:
 
 
 class BusLoadMeter:
-    """Bus load in percent over the last ``LOAD_WINDOW`` of bus time, from batches of frames."""
+    """Bus load in percent over the last ``LOAD_WINDOW`` of bus time, from batches of frames.
 
-    def __init__(self, bitrate: int, min_span: float) -> None:
+    The load is the share of bus time the frames occupied; CAN FD frames with BRS spend
+    their data phase at ``data_bitrate`` (when given), every other bit takes a nominal bit time.
+    """
+
+    def __init__(self, bitrate: int, min_span: float, *, data_bitrate: int | None = None) -> None:
         self.bitrate = bitrate
+        self.data_bitrate = data_bitrate
         self.min_span = min_span  # s: a batch never counts as shorter than this (one frame has no span)
-        self._load: deque[tuple[float, float, float]] = deque()  # (first t, last t, bits) per batch
+        self._load: deque[tuple[float, float, float]] = deque()  # (first t, last t, busy seconds) per batch
 
     def add(self, frames: FrameArrays) -> float:
         nominal, data_phase = frame_bits(frames, "mean")
+        busy = float(busy_seconds(frames, nominal, data_phase, self.bitrate, self.data_bitrate).sum())
         first, last = float(frames.timestamp[0]), float(frames.timestamp[-1])
-        self._load.append((first, last, float(nominal.sum() + data_phase.sum())))
+        self._load.append((first, last, busy))
         while self._load and self._load[0][1] < last - LOAD_WINDOW:
             self._load.popleft()
         span = max(last - self._load[0][0], self.min_span)
-        bits = sum(entry[2] for entry in self._load)
-        return float(np.clip(100.0 * bits / (self.bitrate * span), 0.0, 100.0))
+        seconds = sum(entry[2] for entry in self._load)
+        return float(np.clip(100.0 * seconds / span, 0.0, 100.0))

@@ -59,4 +59,4 @@ class FrameWindow:
 
 
 def _tail(frames: FrameArrays, start: int) -> FrameArrays:
-    return FrameArrays(*(getattr(frames, f)[start:] for f in FrameArrays.__slots__))
+    return frames.rows(slice(start, None))

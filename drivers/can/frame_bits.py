@@ -15,20 +15,26 @@ Classic CAN (ISO 11898-1, CAN 2.0), ``n`` data bytes (0 for a remote frame, at m
   8-byte 11-bit frame: 111 bits without stuffing, 114.3 with the mean, 135 at worst; at
   4,000 frames/s on 500 kbit/s that is 88.8 %, 91.5 % and 108 % bus load.
 
-CAN FD (ISO 11898-1:2015), ``n`` in 0..8, 12, 16, 20, 24, 32, 48, 64:
+CAN FD (ISO 11898-1:2015), ``n`` in 0..8, 12, 16, 20, 24, 32, 48, 64 (a payload of another
+length is padded to the next of these):
 
-* arbitration phase at the nominal bitrate: SOF, id 11, RRS, IDE, FDF, res, BRS = 17 bits
-  (29-bit id: SOF, id 11, SRR, IDE, id 18, RRS, FDF, res, BRS = 36) plus CRC delimiter,
+* arbitration phase, at the nominal bitrate: SOF, id 11, RRS, IDE, FDF, res, BRS = 17 bits
+  (29-bit id: SOF, id 11, SRR, IDE, id 18, RRS, FDF, res, BRS = 36), plus CRC delimiter,
   ACK, ACK delimiter, EOF 7, intermission 3 = 13 bits;
-* data phase (at the data bitrate when the bit rate is switched): ESI 1, DLC 4, data 8n,
-  stuff count 4, CRC 17 (n <= 16) or 21, fixed stuff bits 6 or 7;
-* dynamic stuff bits over SOF..data use the ``mean``/``worst`` estimate (``exact`` falls back
-  to ``mean``: the columnar frame keeps only the first 8 data bytes), split between the
-  phases in proportion to their stuffed bits.
+* data phase, at the data bitrate when the frame switches (BRS set; else at the nominal
+  bitrate too): ESI 1, DLC 4, data 8n, then the CRC field: stuff count 4 (3 bits Gray code +
+  parity) and CRC-17 (n <= 16) or CRC-21, with fixed stuff bits before the stuff count and
+  after every fourth bit of the field = 6 (CRC-17) or 7 (CRC-21);
+* dynamic stuff bits apply from SOF to the end of the data field only (the CRC field has its
+  fixed ones, so the CRC value does not change the length). ``exact`` counts them on the
+  frame's real bits (full payload), those inserted up to BRS in the arbitration phase and
+  those after it in the data phase; five equal bits that end the data field get no dynamic
+  stuff bit, the fixed stuff bit that follows takes its place. ``mean``/``worst`` estimate
+  them over SOF..data and split them between the phases in proportion to their stuffed bits.
 
-FrameArrays carries no BRS flag: when a data bitrate is given, FD frames are assumed to
-switch. Error frames count 23 bits (flag 6, superposed flags up to 6, delimiter 8,
-intermission 3) at the nominal bitrate.
+``frame_bits`` counts bits per phase; which bitrate a frame's data phase runs at is the
+frame's BRS flag (:func:`busy_seconds`, :func:`wire_time`). Error frames count 23 bits (flag
+6, superposed flags up to 6, delimiter 8, intermission 3) at the nominal bitrate.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from typing import Literal
 
 import numpy as np
 
-from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE, FrameArrays
+from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE, FrameArrays
 
 Stuffing = Literal["exact", "mean", "worst", "none"]
 STUFFING_MODES: tuple[str, ...] = ("exact", "mean", "worst", "none")
@@ -80,9 +86,25 @@ def _stuff_tables() -> tuple[np.ndarray, np.ndarray]:
     return next_state, stuffed
 
 
+def _bit_tables() -> tuple[np.ndarray, np.ndarray]:
+    """The same state machine one bit at a time: (next state, stuff bits inserted before this bit) by [state, bit]."""
+    next_state = np.zeros((10, 2), np.uint8)
+    stuffed = np.zeros((10, 2), np.uint8)
+    for state in range(10):
+        for bit in (0, 1):
+            last, run, count = state // 5, state % 5 + 1, 0
+            if run == 5:
+                count, last, run = 1, 1 - last, 1
+            last, run = (last, run + 1) if bit == last else (bit, 1)
+            next_state[state, bit], stuffed[state, bit] = last * 5 + run - 1, count
+    return next_state, stuffed
+
+
 _CRC15 = _crc15_table()
 _NEXT_STATE, _STUFFED = _stuff_tables()
+_NEXT_BIT, _STUFFED_BIT = _bit_tables()
 _RUN5 = np.array([s % 5 == 4 for s in range(10)])
+_IDLE = 5  # state after a recessive bus: last bit 1, a run of 1
 
 
 def _pad_table() -> np.ndarray:
@@ -129,23 +151,37 @@ def frame_bits(frames: FrameArrays, stuffing: Stuffing = "exact") -> tuple[np.nd
 
     if fd.any():
         idx = np.flatnonzero(fd)
-        n_bytes = FD_LENGTHS[np.searchsorted(FD_LENGTHS, np.minimum(frames.dlc[idx], 64))]
+        remote = (flags[idx] & REMOTE) != 0
+        n_bytes = np.where(remote, 0, FD_LENGTHS[np.searchsorted(FD_LENGTHS, np.minimum(frames.dlc[idx], 64))])
         head = np.where(extended[idx], 36, 17)
         body = 5 + 8 * n_bytes
-        mode = "mean" if stuffing == "exact" else stuffing
-        stuff_total = _estimate(head + body, mode)
-        stuff_head = stuff_total * head / (head + body)
+        if stuffing == "exact":
+            stuff_head, stuff_body = _fd_stuff_bits(frames, idx, extended[idx], n_bytes)
+        else:
+            stuff_total = _estimate(head + body, stuffing)
+            stuff_head = stuff_total * head / (head + body)
+            stuff_body = stuff_total - stuff_head
         crc_part = np.where(n_bytes <= 16, 4 + 17 + 6, 4 + 21 + 7)
         nominal[idx] = head + 13 + stuff_head
-        data_phase[idx] = body + crc_part + (stuff_total - stuff_head)
+        data_phase[idx] = body + crc_part + stuff_body
     return nominal, data_phase
+
+
+def busy_seconds(frames: FrameArrays, nominal: np.ndarray, data_phase: np.ndarray, bitrate: float,
+                 data_bitrate: float | None = None) -> np.ndarray:
+    """Seconds each frame occupies the bus, from its :func:`frame_bits`: the data phase of a frame with BRS
+    at ``data_bitrate`` (when given), every other bit at ``bitrate``."""
+    if data_bitrate is None or data_bitrate == bitrate:
+        return (nominal + data_phase) / bitrate
+    switched = (frames.flags & (FD | BRS)) == (FD | BRS)
+    return nominal / bitrate + data_phase / np.where(switched, data_bitrate, bitrate)
 
 
 def wire_time(frames: FrameArrays, bitrate: float, data_bitrate: float | None = None,
               stuffing: Stuffing = "exact") -> np.ndarray:
-    """Seconds each frame occupies the bus."""
+    """Seconds each frame occupies the bus (FD data phase at ``data_bitrate`` for frames with BRS)."""
     nominal, data_phase = frame_bits(frames, stuffing)
-    return nominal / bitrate + data_phase / (data_bitrate or bitrate)
+    return busy_seconds(frames, nominal, data_phase, bitrate, data_bitrate)
 
 
 def _estimate(region: np.ndarray, stuffing: str) -> np.ndarray:
@@ -197,3 +233,50 @@ def _classic_stuff_bits(ids: np.ndarray, ext: np.ndarray, remote: np.ndarray, dl
         count += _STUFFED[state, byte]
         state = _NEXT_STATE[state, byte]
     return count + _RUN5[state]  # five equal bits at the end of the CRC: one more stuff bit
+
+
+def _bits_of(value: np.ndarray, width: int) -> np.ndarray:
+    """(n, width) bits of ``value`` (uint64), most significant first."""
+    shifts = np.arange(width - 1, -1, -1, dtype=np.uint64)
+    return ((value[:, None] >> shifts) & np.uint64(1)).astype(np.uint8)
+
+
+def _fd_stuff_bits(frames: FrameArrays, idx: np.ndarray, extended: np.ndarray, n_bytes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dynamic stuff bits of FD frames ``idx``: (inserted up to BRS, inserted after it up to the end of the data)."""
+    n = len(idx)
+    ids = frames.arbitration_id[idx].astype(np.uint64)
+    flags = frames.flags[idx]
+    brs = ((flags & BRS) != 0).astype(np.uint64)
+    esi = ((flags & ESI) != 0).astype(np.uint64)
+    # SOF(0) id RRS(0) IDE(0) FDF(1) res(0) BRS | SOF(0) id-A SRR(1) IDE(1) id-B RRS(0) FDF(1) res(0) BRS
+    std = ((ids & np.uint64(0x7FF)) << np.uint64(5)) | np.uint64(1 << 2) | brs
+    ext = (((ids >> np.uint64(18)) & np.uint64(0x7FF)) << np.uint64(24)) | np.uint64((1 << 23) | (1 << 22)) \
+        | ((ids & np.uint64(0x3FFFF)) << np.uint64(4)) | np.uint64(1 << 2) | brs
+    head_bits = np.where(extended[:, None], _bits_of(ext, 36), np.pad(_bits_of(std, 17), ((0, 0), (0, 19))))
+    head_len = np.where(extended, 36, 17)
+    code = np.searchsorted(FD_LENGTHS, n_bytes).astype(np.uint64)
+    control = _bits_of((esi << np.uint64(4)) | code, 5)
+
+    state = np.full(n, _IDLE, np.uint8)
+    head_stuff = np.zeros(n, np.int64)
+    for column in range(36):
+        bit = head_bits[:, column]
+        active = column < head_len
+        head_stuff += np.where(active, _STUFFED_BIT[state, bit], 0)
+        state = np.where(active, _NEXT_BIT[state, bit], state)
+    body_stuff = np.zeros(n, np.int64)
+    for column in range(5):
+        bit = control[:, column]
+        body_stuff += _STUFFED_BIT[state, bit]
+        state = _NEXT_BIT[state, bit]
+    longest = int(n_bytes.max()) if n else 0
+    if longest:
+        data = frames.data[idx]
+        if data.shape[1] < longest:
+            data = np.pad(data, ((0, 0), (0, longest - data.shape[1])))
+        for column in range(longest):
+            byte = data[:, column]
+            active = column < n_bytes
+            body_stuff += np.where(active, _STUFFED[state, byte], 0)
+            state = np.where(active, _NEXT_STATE[state, byte], state)
+    return head_stuff.astype(np.float64), body_stuff.astype(np.float64)

@@ -6,7 +6,9 @@ so a replay at any speed reads the same); while less than a window has been seen
 time seen. Intervals are between consecutive frames of one id, across batches; a frame older
 than the last one of its id (out of order across batches) counts but gives no interval.
 Error frames are counted apart and are not an id of their own. Bit counts: see
-:mod:`drivers.can.frame_bits`.
+:mod:`drivers.can.frame_bits`; the data phase of a CAN FD frame with BRS counts at
+``data_bitrate`` (when given), every other bit at the nominal ``bitrate``. Ids are counted
+across channels (a per-channel view: feed one BusStatistics per channel).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import can
 import numpy as np
 
 from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE, FrameArrays
-from drivers.can.frame_bits import STUFFING_MODES, Stuffing, frame_bits
+from drivers.can.frame_bits import STUFFING_MODES, Stuffing, busy_seconds, frame_bits
 from drivers.can.frames import as_frame_arrays
 
 DEFAULT_WINDOW = 1.0
@@ -37,7 +39,7 @@ class IdStatistics:
     mean_interval: float | None
     last_timestamp: float
     dlc: int
-    last_data: bytes  # first 8 bytes at most
+    last_data: bytes  # the whole payload (up to 64 bytes)
     is_fd: bool
     is_remote: bool
 
@@ -87,18 +89,22 @@ class BusStatistics:
             self._dlc = np.empty(0, np.uint8)
             self._flags = np.empty(0, np.uint8)
             self._data = np.empty((0, 8), np.uint8)
+            self._length = np.empty(0, np.int64)
             self._total = 0
             self._errors = 0
             self._start: float | None = None
             self._newest: float | None = None
-            # per batch: (newest timestamp, timestamps, slots (-1: error frame), nominal bits, data-phase bits)
-            self._recent: deque[tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = deque()
+            # per batch: (newest timestamp, timestamps, slots (-1: error frame), seconds on the bus or None)
+            self._recent: deque[tuple[float, np.ndarray, np.ndarray, np.ndarray | None]] = deque()
 
     def update(self, batch: FrameArrays | Sequence[can.Message]) -> None:
         frames = as_frame_arrays(batch)
         if len(frames) == 0:
             return
-        nominal_bits, data_bits = frame_bits(frames, self.stuffing)
+        busy = None
+        if self.bitrate:
+            nominal_bits, data_bits = frame_bits(frames, self.stuffing)
+            busy = busy_seconds(frames, nominal_bits, data_bits, self.bitrate, self.data_bitrate)
         error = (frames.flags & ERROR) != 0
         keys = frames.arbitration_id.astype(np.uint64) | ((frames.flags & EXTENDED_ID) != 0).astype(np.uint64) << np.uint64(32)
         with self._lock:
@@ -114,7 +120,7 @@ class BusStatistics:
             self._newest = newest if self._newest is None else max(self._newest, newest)
             self._total += len(frames)
             self._errors += int(error.sum())
-            self._recent.append((newest, ts.copy(), slots, nominal_bits, data_bits))
+            self._recent.append((newest, ts.copy(), slots, busy))
             self._drop_old()
 
     def snapshot(self) -> BusSnapshot:
@@ -137,10 +143,8 @@ class BusStatistics:
                 fps = float(inside.sum()) / span
                 eps = float((in_slots < 0).sum()) / span
                 if self.bitrate:
-                    nominal = np.concatenate([r[3] for r in self._recent])[inside]
-                    data = np.concatenate([r[4] for r in self._recent])[inside]
-                    busy = nominal.sum() / self.bitrate + data.sum() / (self.data_bitrate or self.bitrate)
-                    load = float(100.0 * busy / span)
+                    busy = np.concatenate([r[3] for r in self._recent])[inside]
+                    load = float(100.0 * busy.sum() / span)
             elif self.bitrate:
                 load = 0.0
             order = np.argsort(self._keys, kind="stable")
@@ -158,7 +162,7 @@ class BusStatistics:
                     mean_interval=_opt(mean_iv[s]),
                     last_timestamp=float(self._last_ts[s]),
                     dlc=int(self._dlc[s]),
-                    last_data=self._data[s, : min(int(self._dlc[s]), 8)].tobytes(),
+                    last_data=self._data[s, : int(self._length[s])].tobytes(),
                     is_fd=bool(self._flags[s] & FD),
                     is_remote=bool(self._flags[s] & REMOTE),
                 )
@@ -195,7 +199,8 @@ class BusStatistics:
             setattr(self, name, np.concatenate([getattr(self, name), np.full(k, np.nan)]))
         self._dlc = np.concatenate([self._dlc, np.zeros(k, np.uint8)])
         self._flags = np.concatenate([self._flags, np.zeros(k, np.uint8)])
-        self._data = np.concatenate([self._data, np.zeros((k, 8), np.uint8)])
+        self._data = np.concatenate([self._data, np.zeros((k, self._data.shape[1]), np.uint8)])
+        self._length = np.concatenate([self._length, np.zeros(k, np.int64)])
 
     def _update_ids(self, frames: FrameArrays, good: np.ndarray, slots: np.ndarray) -> None:
         ts = frames.timestamp[good]
@@ -224,7 +229,11 @@ class BusStatistics:
         self._last_ts[upd] = t[ends[newer]]
         self._dlc[upd] = frames.dlc[rows]
         self._flags[upd] = frames.flags[rows]
-        self._data[upd] = frames.data[rows]
+        if frames.width > self._data.shape[1]:
+            self._data = np.pad(self._data, ((0, 0), (0, frames.width - self._data.shape[1])))
+        self._data[upd, : frames.width] = frames.data[rows]
+        self._data[upd, frames.width:] = 0
+        self._length[upd] = frames.lengths()[rows]
 
 
 def _opt(value: float) -> float | None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE, FrameArrays
+from carvrooom_desktop.domain.frames import BRS, ERROR, EXTENDED_ID, FD, REMOTE, FrameArrays
 from drivers.can.frame_bits import frame_bits, wire_time
 
 
@@ -98,7 +98,7 @@ def test_exact_never_exceeds_worst_case():
 
 
 def test_fd_frame_splits_arbitration_and_data_phase():
-    frames = _frames([(0x123, False, False, 64, bytes(8))], extra_flags=FD)
+    frames = _frames([(0x123, False, False, 64, bytes(8))], extra_flags=FD | BRS)
     nominal, data_phase = frame_bits(frames, "none")
     assert nominal.tolist() == [17 + 13]
     assert data_phase.tolist() == [5 + 512 + 4 + 21 + 7]
