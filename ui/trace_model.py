@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from carvrooom_desktop.domain import FrameArrays
-from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, REMOTE, RX
+from carvrooom_desktop.domain.frames import ARRAY_FIELDS, BRS, ERROR, EXTENDED_ID, FD, REMOTE, RX, merge_channel_tables
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SCROLLING, FIXED = "scrolling", "fixed"
@@ -50,8 +50,7 @@ class TraceFrames:
 
     @property
     def frames(self) -> FrameArrays:
-        a, b = self._start, self._end
-        return FrameArrays(*(getattr(self._store, f)[a:b] for f in FrameArrays.__slots__))
+        return self._store.rows(slice(self._start, self._end))
 
     @property
     def delta(self) -> np.ndarray:
@@ -84,14 +83,20 @@ class TraceFrames:
         delta[order] = gaps
         if n > self.capacity:  # a batch bigger than the trace: keep its newest part
             cut = n - self.capacity
-            batch = FrameArrays(*(getattr(batch, f)[cut:] for f in FrameArrays.__slots__))
+            batch = batch.rows(slice(cut, None))
             delta = delta[cut:]
             self.dropped += cut
             n = self.capacity
-        self._make_room(n)
+        self._make_room(n, batch.width)
+        channels, (codes,) = merge_channel_tables([(batch.channels, batch.channel)], self._store.channels)
+        if channels != self._store.channels:
+            self._store = self._store.with_channels(self._store.channel, channels)
         a, b = self._end, self._end + n
-        for field in FrameArrays.__slots__:
+        for field in ARRAY_FIELDS[:4]:
             getattr(self._store, field)[a:b] = getattr(batch, field)
+        self._store.data[a:b, : batch.width] = batch.data
+        self._store.data[a:b, batch.width:] = 0
+        self._store.channel[a:b] = codes
         self._delta[a:b] = delta
         self._end = b
         over = len(self) - self.capacity
@@ -101,17 +106,20 @@ class TraceFrames:
             return over
         return 0
 
-    def _make_room(self, n: int) -> None:
+    def _make_room(self, n: int, width: int = 8) -> None:
         size = len(self._delta)
-        if self._end + n <= size:
+        width = max(width, self._store.width)
+        if self._end + n <= size and width == self._store.width:
             return
         keep = len(self)  # <= capacity, and n <= capacity: both fit in twice the capacity
         a, b = self._start, self._end
         new_size = min(2 * self.capacity, max(1024, 2 * (keep + n)))
         store = FrameArrays(np.empty(new_size), np.empty(new_size, np.uint32), np.empty(new_size, np.uint8),
-                            np.empty(new_size, np.uint8), np.empty((new_size, 8), np.uint8))
-        for field in FrameArrays.__slots__:
+                            np.empty(new_size, np.uint8), np.zeros((new_size, width), np.uint8),
+                            np.empty(new_size, np.uint16), self._store.channels)  # data up to 64 bytes (CAN FD)
+        for field in ARRAY_FIELDS[:4] + ("channel",):
             getattr(store, field)[:keep] = getattr(self._store, field)[a:b]
+        store.data[:keep, : self._store.width] = self._store.data[a:b]
         delta = np.empty(new_size)
         delta[:keep] = self._delta[a:b]
         self._store, self._delta, self._start, self._end = store, delta, 0, keep
@@ -283,11 +291,12 @@ class TraceTableModel(QAbstractTableModel):
         if column == 3:
             flags = int(f.flags[i])
             kind = "error" if flags & ERROR else "remote" if flags & REMOTE else "data"
-            return f"{kind} {'rx' if flags & RX else 'tx'}"
+            fd = (" fd brs" if flags & BRS else " fd") if flags & FD else ""
+            return f"{kind} {'rx' if flags & RX else 'tx'}{fd}"
         if column == 4:
             return str(int(f.dlc[i]))
         if column == 5:
-            return " ".join(f"{b:02X}" for b in f.data[i, : min(int(f.dlc[i]), 8)])
+            return " ".join(f"{b:02X}" for b in f.data[i, : f.lengths_of(i)])
         if column == 6:
             return str(int(self._counts[row])) if self.mode == FIXED and row < len(self._counts) else ""
         return self.decoded(i)
@@ -301,7 +310,7 @@ class TraceTableModel(QAbstractTableModel):
         text = name
         if name and self.decoder is not None:
             f = self.trace.frames
-            one = FrameArrays(*(getattr(f, field)[i : i + 1] for field in FrameArrays.__slots__))
+            one = f.rows(slice(i, i + 1))
             batch = self.decoder.decode(one)
             values = ", ".join(f"{n.split('.', 1)[1]}={v[0]:.6g}" for n, (_t, v) in batch.signals.items() if len(v))
             text = f"{name}: {values}" if values else f"{name} (not decodable)"

@@ -28,9 +28,9 @@ import numpy as np
 from carvrooom_desktop.acquisition.decode import BatchDecoder
 from carvrooom_desktop.acquisition.frame_pipeline import BusLoadMeter
 from carvrooom_desktop.acquisition.ring_buffer import SignalBoard
-from carvrooom_desktop.acquisition.signal_databases import broadcast_definitions, database_for_vehicle
+from carvrooom_desktop.acquisition.signal_databases import broadcast_definitions, choose_decoding_database
 from carvrooom_desktop.domain import FrameArrays, Recording, SignalDefinition, SignalSource
-from carvrooom_desktop.domain.frames import ERROR, EXTENDED_ID, FD, REMOTE
+from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE
 from carvrooom_desktop.storage.recordings import FRAMES, SAMPLES
 from carvrooom_desktop.storage.store import Store
 from drivers.signal_db import load_signal_database
@@ -41,17 +41,17 @@ STEP = 0.02  # s of wall time between hand-overs: 50 per second
 BUS_STEP = 0.002  # s when frames also go onto a bus: closer to their original spacing
 POLLED_CAPACITY = 6_000
 BROADCAST_CAPACITY = 60_000
-SIMULATED_ADAPTER = "simulated car"
 
 
 class _Cursor:
     """Walks one kind of chunk in time order, loading one chunk at a time."""
 
     def __init__(self, store: Store, recording_id: uuid.UUID, kind: str) -> None:
-        self._load = lambda seq: store.recordings.load_chunk(recording_id, kind, seq)
+        self._load = lambda seq: store.recordings.load_chunk_and_meta(recording_id, kind, seq)
         self._index = store.recordings.chunk_index(recording_id, kind)
         self._next_chunk = 0
         self._columns: dict[str, np.ndarray] | None = None
+        self._meta: dict = {}
         self._pos = 0
         self.count = sum(row[3] for row in self._index)
 
@@ -71,20 +71,21 @@ class _Cursor:
         """End time of the chunk the cursor would load next (None when none is left)."""
         return self._index[self._next_chunk][2] if self._next_chunk < len(self._index) else None
 
-    def take_until(self, t: float) -> list[dict[str, np.ndarray]]:
-        """Column slices of every row with timestamp <= ``t`` not taken yet (one slice per chunk touched)."""
+    def take_until(self, t: float) -> list[tuple[dict[str, np.ndarray], dict]]:
+        """(column slices, chunk metadata) of every row with timestamp <= ``t`` not taken yet (one per chunk touched)."""
         out = []
         while True:
             if self._columns is None or self._pos >= len(self._columns["timestamp"]):
                 if self._next_chunk >= len(self._index) or self._index[self._next_chunk][1] > t:
                     return out
-                self._columns = self._ordered(self._load(self._index[self._next_chunk][0]))
+                columns, self._meta = self._load(self._index[self._next_chunk][0])
+                self._columns = self._ordered(columns)
                 self._next_chunk += 1
                 self._pos = 0
             stamps = self._columns["timestamp"]
             end = int(np.searchsorted(stamps, t, side="right"))
             if end > self._pos:
-                out.append({k: v[self._pos:end] for k, v in self._columns.items()})
+                out.append(({k: v[self._pos:end] for k, v in self._columns.items()}, self._meta))
                 self._pos = end
             if end < len(stamps):
                 return out
@@ -158,19 +159,11 @@ class Replay:
         return decoder
 
     def _remembered_database(self):
-        vin = self.recording.vin
-        if vin:
-            database, why = database_for_vehicle(self.store, vin)
-            if database is not None:
-                return database
-            self.signal_database_note = why
-        if self.recording.adapter.startswith(SIMULATED_ADAPTER):
-            from drivers.simulator.broadcast import load_sim_dbc
-
-            self.signal_database_note = ""
-            return load_sim_dbc()
-        self.signal_database_note = self.signal_database_note or "no signal database for this recording: frames are replayed undecoded"
-        return None
+        """The one answer to "which database" for this recording (signal_databases), with the reason kept."""
+        choice = choose_decoding_database(self.store, recording=self.recording)
+        self.signal_database_note = "" if choice.database is not None else (
+            choice.reason + "; frames are replayed undecoded")
+        return choice.database
 
     # -- control ------------------------------------------------------------------------------
 
@@ -274,8 +267,8 @@ class Replay:
         return self.duration
 
     def _hand_over(self, until: float) -> None:
-        for part in self._frames.take_until(until):
-            frames = FrameArrays(**part)
+        for part, meta in self._frames.take_until(until):
+            frames = FrameArrays.from_columns(part, meta.get("channels"))
             self.frames_replayed += len(frames)
             self._bus_load = self._meter.add(frames)
             if self._decoder is not None:
@@ -286,7 +279,7 @@ class Replay:
                         buffer.append(t - self.origin, v)
             if self.bus is not None:
                 self._send(frames)
-        for part in self._samples.take_until(until):
+        for part, _meta in self._samples.take_until(until):
             self.samples_replayed += len(part["timestamp"])
             signal, t, v = part["signal"], part["timestamp"], part["value"]
             for index in np.unique(signal):
@@ -295,15 +288,21 @@ class Replay:
                     self._board.buffers[self._names[index]].append(t[here] - self.origin, v[here])
 
     def _send(self, frames: FrameArrays) -> None:
-        flags, dlc, data = frames.flags, frames.dlc, frames.data
-        for i in range(len(frames)):
-            if flags[i] & ERROR:
+        """Every frame but error frames onto the bus: CAN FD frames with their whole payload and BRS/ESI
+        (the bus must be opened with ``fd=True`` for them), classic frames with their DLC."""
+        lengths = frames.lengths().tolist()
+        raw = frames.data.tobytes()
+        width = frames.width
+        for i, (ident, flag, dlc, length) in enumerate(zip(frames.arbitration_id.tolist(), frames.flags.tolist(),
+                                                           frames.dlc.tolist(), lengths, strict=True)):
+            if flag & ERROR:
                 continue  # error frames are observations, not something to transmit
-            length = min(int(dlc[i]), 8)
+            fd = bool(flag & FD)
             msg = can.Message(
-                arbitration_id=int(frames.arbitration_id[i]), is_extended_id=bool(flags[i] & EXTENDED_ID),
-                is_remote_frame=bool(flags[i] & REMOTE), is_fd=bool(flags[i] & FD), dlc=length,
-                data=None if flags[i] & REMOTE else data[i, :length].tobytes(),
+                arbitration_id=ident, is_extended_id=bool(flag & EXTENDED_ID), is_remote_frame=bool(flag & REMOTE),
+                is_fd=fd, bitrate_switch=bool(flag & BRS), error_state_indicator=bool(flag & ESI),
+                dlc=length if fd and not flag & REMOTE else min(dlc, 8), data=None if flag & REMOTE else raw[i * width:i * width + length],
+                check=False,
             )
             try:
                 self.bus.send(msg)
