@@ -8,8 +8,9 @@ silently. Jobs in progress (or done) in the previous plan are frozen: their book
 they are and block their bay and technician.
 
 A job longer than its technicians' longest stretch without a break is split into parts (same
-bay, same technician, in order); its bay stays occupied from the first part's start to the
-last part's end (the car does not leave the lift at lunch).
+bay, same technician, in order, each part as long as the technician's free stretch allows: the
+work pauses for the break and carries on after it); its bay stays occupied from the first
+part's start to the last part's end (the car does not leave the lift at lunch).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class SlotJob:
     due: int | None
     weight: int
     preds: list[tuple[int, int]] = field(default_factory=list)  # (slot-job index, gap in slots)
-    parts: list[int] = field(default_factory=list)  # part durations when split (one bay duration only)
+    parts: int = 0  # split job: at most this many parts (0: one piece), each at most part_max slots, pausing at breaks
+    part_max: int = 0
     pin_bay: int | None = None
     pin_tech: int | None = None
     pin_start: int | None = None
@@ -201,8 +203,7 @@ def compile_problem(problem: Problem) -> SlotProblem:
             runs = [tech_runs[t] for t in sj.techs]
             limit = min((r for r in runs if r >= min(d, 8)), default=max(runs))
             if d > limit:
-                n = math.ceil(d / limit)
-                sj.parts = [d // n + (1 if i < d % n else 0) for i in range(n)]
+                sj.parts, sj.part_max = math.ceil(d / limit) + 1, limit
         if sj.release + sj.min_duration > H:
             reasons[job.id] = _late_release_reason(problem, axis, job, release_at)
             continue

@@ -33,6 +33,7 @@ class SolverSettings:
     random_seed: int = 0
     deterministic: bool = False  # one worker, deterministic time limit: the same plan on every run
     log: bool = False
+    subsolvers: tuple[str, ...] = ()  # CP-SAT's worker kinds (empty: its default portfolio)
 
 
 @dataclass
@@ -78,79 +79,83 @@ def build_model(sp: SlotProblem, use_pin_assumptions: bool = False):
     for r, blocked in enumerate(sp.bay_blocked):  # fixed intervals only where a job can go (LNS sub-problems)
         for a, b in blocked if r in used_bays else ():
             if b > a:
-                bay_intervals[r].append(m.NewFixedSizeIntervalVar(a, b - a, f"bay{r}_blocked{a}"))
+                bay_intervals[r].append(m.new_fixed_size_interval_var(a, b - a, f"bay{r}_blocked{a}"))
     for r, blocked in enumerate(sp.tech_blocked):
         for a, b in blocked if r in used_techs else ():
             if b > a:
-                tech_intervals[r].append(m.NewFixedSizeIntervalVar(a, b - a, f"tech{r}_blocked{a}"))
+                tech_intervals[r].append(m.new_fixed_size_interval_var(a, b - a, f"tech{r}_blocked{a}"))
 
     for sj in sp.jobs:
         j = sj.index
         dmin, dmax = sj.min_duration, sj.max_duration
-        s = m.NewIntVar(sj.release, H - dmin, f"s{j}")
-        e = m.NewIntVar(sj.release + dmin, H, f"e{j}")
-        perf = m.NewConstant(1) if sj.must else m.NewBoolVar(f"perf{j}")
+        s = m.new_int_var(sj.release, H - dmin, f"s{j}")
+        e = m.new_int_var(sj.release + dmin, H, f"e{j}")
+        perf = m.new_constant(1) if sj.must else m.new_bool_var(f"perf{j}")
         v.start[j], v.end[j], v.perf[j] = s, e, perf
         if sj.deadline is not None:
-            m.Add(e <= sj.deadline)
+            m.add(e <= sj.deadline)
         # bays
         if len(sj.bays) == 1:
             bay_lits = {sj.bays[0][0]: perf}
         else:
-            bay_lits = {b: m.NewBoolVar(f"x{j}_{b}") for b, _d in sj.bays}
-            m.Add(sum(bay_lits.values()) == perf)
+            bay_lits = {b: m.new_bool_var(f"x{j}_{b}") for b, _d in sj.bays}
+            m.add(sum(bay_lits.values()) == perf)
         v.bay[j] = bay_lits
         if sj.parts:
-            m.Add(e - s >= sum(sj.parts)).OnlyEnforceIf(perf)
-            span = m.NewIntVar(sum(sj.parts), H, f"span{j}")
-            m.Add(span == e - s)
+            span = m.new_int_var(dmin, H, f"span{j}")
+            m.add(span == e - s)
             for b, lit in bay_lits.items():
-                bay_intervals[b].append(m.NewOptionalIntervalVar(s, span, e, lit, f"bayspan{j}_{b}"))
+                bay_intervals[b].append(m.new_optional_interval_var(s, span, e, lit, f"bayspan{j}_{b}"))
         elif dmin == dmax:
-            m.Add(e == s + dmin)
+            m.add(e == s + dmin)
             for b, lit in bay_lits.items():
-                bay_intervals[b].append(m.NewOptionalFixedSizeIntervalVar(s, dmin, lit, f"bay{j}_{b}"))
+                bay_intervals[b].append(m.new_optional_fixed_size_interval_var(s, dmin, lit, f"bay{j}_{b}"))
         else:
-            dur = m.NewIntVar(dmin, dmax, f"d{j}")
-            m.Add(dur == sum(d * bay_lits[b] for b, d in sj.bays) + dmin * (1 - perf))
-            m.Add(e == s + dur)
+            dur = m.new_int_var(dmin, dmax, f"d{j}")
+            m.add(dur == sum(d * bay_lits[b] for b, d in sj.bays) + dmin * (1 - perf))
+            m.add(e == s + dur)
             for b, d in sj.bays:
-                bay_intervals[b].append(m.NewOptionalFixedSizeIntervalVar(s, d, bay_lits[b], f"bay{j}_{b}"))
+                bay_intervals[b].append(m.new_optional_fixed_size_interval_var(s, d, bay_lits[b], f"bay{j}_{b}"))
         # technicians
         tech_lits = {}
         if sj.techs:
-            tech_lits = {sj.techs[0]: perf} if len(sj.techs) == 1 else {t: m.NewBoolVar(f"y{j}_{t}") for t in sj.techs}
+            tech_lits = {sj.techs[0]: perf} if len(sj.techs) == 1 else {t: m.new_bool_var(f"y{j}_{t}") for t in sj.techs}
             if len(sj.techs) > 1:
-                m.Add(sum(tech_lits.values()) == perf)
-            if sj.parts:
-                starts = [s] + [m.NewIntVar(sj.release, H - 1, f"p{j}_{k}") for k in range(1, len(sj.parts))]
-                for k in range(1, len(sj.parts)):
-                    m.Add(starts[k] >= starts[k - 1] + sj.parts[k - 1])
-                m.Add(e == starts[-1] + sj.parts[-1])
-                v.parts[j] = starts
+                m.add(sum(tech_lits.values()) == perf)
+            if sj.parts:  # parts of free size (0 = unused) that add up to the job: the work pauses at breaks
+                starts = [s] + [m.new_int_var(sj.release, H, f"p{j}_{k}") for k in range(1, sj.parts)]
+                sizes = [m.new_int_var(1 if k == 0 else 0, min(dmin, sj.part_max), f"z{j}_{k}") for k in range(sj.parts)]
+                m.add(sum(sizes) == dmin)
+                for k in range(1, sj.parts):
+                    m.add(starts[k] >= starts[k - 1] + sizes[k - 1])
+                m.add(e == starts[-1] + sizes[-1])
+                ends = [m.new_int_var(sj.release, H, f"q{j}_{k}") for k in range(sj.parts)]
+                for st, z, en in zip(starts, sizes, ends):
+                    m.add(en == st + z)
+                v.parts[j] = (starts, sizes, ends)
                 for t, lit in tech_lits.items():
-                    for k, (st, d) in enumerate(zip(starts, sj.parts)):
-                        tech_intervals[t].append(m.NewOptionalFixedSizeIntervalVar(st, d, lit, f"tech{j}_{t}_{k}"))
+                    for k, (st, z, en) in enumerate(zip(starts, sizes, ends)):
+                        tech_intervals[t].append(m.new_optional_interval_var(st, z, en, lit, f"tech{j}_{t}_{k}"))
             else:
                 size = e - s
                 for t, lit in tech_lits.items():
                     if dmin == dmax:
-                        tech_intervals[t].append(m.NewOptionalFixedSizeIntervalVar(s, dmin, lit, f"tech{j}_{t}"))
+                        tech_intervals[t].append(m.new_optional_fixed_size_interval_var(s, dmin, lit, f"tech{j}_{t}"))
                     else:
-                        tech_intervals[t].append(m.NewOptionalIntervalVar(s, size, e, lit, f"tech{j}_{t}"))
+                        tech_intervals[t].append(m.new_optional_interval_var(s, size, e, lit, f"tech{j}_{t}"))
         v.tech[j] = tech_lits
         # pins (behind assumptions: conflicting pins are named, not just "infeasible")
         if sj.pin_start is not None:
-            lit = m.NewBoolVar(f"pin{j}") if use_pin_assumptions else m.NewConstant(1)
-            m.Add(s == sj.pin_start).OnlyEnforceIf(lit)
+            lit = m.new_bool_var(f"pin{j}") if use_pin_assumptions else m.new_constant(1)
+            m.add(s == sj.pin_start).only_enforce_if(lit)
             v.pins[j] = lit
         # lateness and completion, as objective.py counts them
-        comp = m.NewIntVar(0, VE, f"c{j}")
+        comp = m.new_int_var(0, VE, f"c{j}")
         if sj.must:
-            m.Add(comp == e)
+            m.add(comp == e)
         else:
-            m.Add(comp == e).OnlyEnforceIf(perf)
-            m.Add(comp == VE).OnlyEnforceIf(perf.Not())
+            m.add(comp == e).only_enforce_if(perf)
+            m.add(comp == VE).only_enforce_if(perf.negated())
         v.comp[j] = comp
         if W.completion:
             # the working day it ends on: z_k = [end > start of day k], for the days it could end on
@@ -159,51 +164,51 @@ def build_model(sp: SlotProblem, use_pin_assumptions: bool = False):
             for k, b in enumerate(sp.day_starts):
                 if b < sj.release + dmin:
                     continue
-                z = m.NewBoolVar(f"z{j}_{k}")
-                m.Add(e >= b + 1).OnlyEnforceIf(z)
+                z = m.new_bool_var(f"z{j}_{k}")
+                m.add(e >= b + 1).only_enforce_if(z)
                 if sj.must:
-                    m.Add(e <= b).OnlyEnforceIf(z.Not())
+                    m.add(e <= b).only_enforce_if(z.negated())
                 else:
-                    m.Add(e <= b).OnlyEnforceIf([z.Not(), perf])
-                    m.AddImplication(z, perf)
+                    m.add(e <= b).only_enforce_if([z.negated(), perf])
+                    m.add_implication(z, perf)
                 v.days.setdefault(j, []).append((b, z))
                 objective.append(W.completion * z)
             if not sj.must:
                 objective.append(W.completion * (len(sp.day_starts) + 1) * (1 - perf))
         if sj.due is not None and W.lateness:
-            late = m.NewIntVar(0, max(0, VE - sj.due), f"late{j}")
-            m.Add(late >= comp - sj.due)
+            late = m.new_int_var(0, max(0, VE - sj.due), f"late{j}")
+            m.add(late >= comp - sj.due)
             v.late[j] = late
             objective.append(W.lateness * sj.weight * late)
         if not sj.must:
             objective.append(W.unscheduled * sj.weight * (1 - perf))
         if sj.prev is not None and sj.promised and W.moved_promise:
-            moved = m.NewBoolVar(f"moved{j}")
+            moved = m.new_bool_var(f"moved{j}")
             ps, pb, pt = sj.prev
             if pb not in bay_lits or (pt is not None and pt not in tech_lits) or (pt is None and tech_lits) or not (sj.release <= ps <= H - dmin):
-                m.Add(moved == 1)
+                m.add(moved == 1)
             else:
-                m.Add(s == ps).OnlyEnforceIf(moved.Not())
-                m.AddImplication(moved.Not(), bay_lits[pb])
+                m.add(s == ps).only_enforce_if(moved.negated())
+                m.add_implication(moved.negated(), bay_lits[pb])
                 if pt is not None:
-                    m.AddImplication(moved.Not(), tech_lits[pt])
+                    m.add_implication(moved.negated(), tech_lits[pt])
             v.moved[j] = moved
             objective.append(W.moved_promise * moved)
 
     for sj in sp.jobs:
         for p, gap in sj.preds:
-            m.Add(v.start[sj.index] >= v.end[p] + gap).OnlyEnforceIf(v.perf[sj.index])
+            m.add(v.start[sj.index] >= v.end[p] + gap).only_enforce_if(v.perf[sj.index])
             if not sp.jobs[p].must:
-                m.Add(v.perf[p] >= v.perf[sj.index])
+                m.add(v.perf[p] >= v.perf[sj.index])
     for intervals in bay_intervals + tech_intervals:
         if len(intervals) > 1:
-            m.AddNoOverlap(intervals)
+            m.add_no_overlap(intervals)
     if W.makespan:
-        ms = m.NewIntVar(0, H, "makespan")
-        m.AddMaxEquality(ms, [v.end[sj.index] for sj in sp.jobs] or [m.NewConstant(0)])
+        ms = m.new_int_var(0, H, "makespan")
+        m.add_max_equality(ms, [v.end[sj.index] for sj in sp.jobs] or [m.new_constant(0)])
         objective.append(W.makespan * ms)
         v.makespan = ms
-    m.Minimize(sum(objective) + sp.frozen_cost)
+    m.minimize(sum(objective) + sp.frozen_cost)
     return m, v
 
 
@@ -214,7 +219,7 @@ def add_hint(m, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
     hints: dict[int, tuple[object, int]] = {}
 
     def hint(var, value) -> None:  # one hint per variable (a single bay's literal is the performed literal)
-        hints.setdefault(var.Index(), (var, int(value)))
+        hints.setdefault(var.index, (var, int(value)))
 
     for sj in sp.jobs:
         j = sj.index
@@ -235,8 +240,13 @@ def add_hint(m, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
                 hint(v.late[j], max(0, VE - sj.due))
             if j in v.moved:
                 hint(v.moved[j], 1)
-            for k, st in enumerate(v.parts.get(j, [])[1:], start=1):
-                hint(st, sj.release + sum(sj.parts[:k]))
+            if j in v.parts:
+                starts, sizes, ends = v.parts[j]
+                for k, (st, z, en) in enumerate(zip(starts, sizes, ends)):
+                    hint(z, sj.min_duration if k == 0 else 0)
+                    hint(en, sj.release + sj.min_duration)
+                    if k:
+                        hint(st, sj.release + sj.min_duration)
             continue
         hint(v.perf[j], 1)
         hint(v.start[j], p.start)
@@ -245,8 +255,13 @@ def add_hint(m, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
             hint(lit, int(b == p.bay))
         for t, lit in v.tech[j].items():
             hint(lit, int(t == p.tech))
-        for k, st in enumerate(v.parts.get(j, [])[1:], start=1):
-            hint(st, p.part_starts[k])
+        if j in v.parts:
+            starts, sizes, ends = v.parts[j]
+            for k, (st, z, en) in enumerate(zip(starts, sizes, ends)):
+                hint(z, p.part_sizes[k])
+                hint(en, p.part_starts[k] + p.part_sizes[k])
+                if k:
+                    hint(st, p.part_starts[k])
         hint(v.comp[j], p.end)
         for b, z in v.days.get(j, ()):
             hint(z, int(p.end > b))
@@ -257,7 +272,7 @@ def add_hint(m, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
     if hasattr(v, "makespan"):
         hint(v.makespan, max((p.end for p in solution.values()), default=0))
     for var, value in hints.values():
-        m.AddHint(var, value)
+        m.add_hint(var, value)
     return complete
 
 
@@ -276,6 +291,8 @@ def _parameters(solver, settings: SolverSettings) -> None:
     else:
         p.num_workers = max(1, settings.num_workers)
         p.max_time_in_seconds = max(0.05, settings.time_limit_s)
+        if settings.subsolvers:
+            p.subsolvers.extend(settings.subsolvers)
 
 
 def solve_cpsat(sp: SlotProblem, hint: Solution | None, settings: SolverSettings) -> CpSatResult:
@@ -288,23 +305,26 @@ def solve_cpsat(sp: SlotProblem, hint: Solution | None, settings: SolverSettings
     _parameters(solver, settings)
     # repair_hint stays off: with 2 workers and presolve probing it aborted the process in 9.15
     # ("Check failed: heuristics.fixed_search != nullptr"); the dispatcher's plan is the fallback anyway.
-    code = solver.Solve(model)
-    status = solver.StatusName(code)
+    code = solver.solve(model)
+    status = solver.status_name(code)
     wall = time.perf_counter() - started
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = float(solver.BestObjectiveBound()) if code != cp_model.MODEL_INVALID else 0.0
+        bound = float(solver.best_objective_bound) if code != cp_model.MODEL_INVALID else 0.0
         return CpSatResult(status, None, None, bound, wall, [], complete)
     solution: Solution = {}
     for sj in sp.jobs:
         j = sj.index
-        if not solver.Value(v.perf[j]):
+        if not solver.value(v.perf[j]):
             continue
-        bay = next(b for b, lit in v.bay[j].items() if solver.Value(lit))
-        tech = next((t for t, lit in v.tech[j].items() if solver.Value(lit)), None)
-        s, e = solver.Value(v.start[j]), solver.Value(v.end[j])
-        parts = [solver.Value(x) for x in v.parts[j]] if j in v.parts else [s]
-        solution[j] = Placement(s, e, bay, tech, parts)
-    return CpSatResult(status, solution, int(round(solver.ObjectiveValue())), float(solver.BestObjectiveBound()), wall, [], complete)
+        bay = next(b for b, lit in v.bay[j].items() if solver.value(lit))
+        tech = next((t for t, lit in v.tech[j].items() if solver.value(lit)), None)
+        s, e = solver.value(v.start[j]), solver.value(v.end[j])
+        if j in v.parts:
+            starts, sizes, _ends = v.parts[j]
+            solution[j] = Placement(s, e, bay, tech, [solver.value(x) for x in starts], [solver.value(z) for z in sizes])
+        else:
+            solution[j] = Placement(s, e, bay, tech, [s])
+    return CpSatResult(status, solution, int(round(solver.objective_value)), float(solver.best_objective_bound), wall, [], complete)
 
 
 def conflicting_pins(sp: SlotProblem, time_limit_s: float = 2.0) -> list[int] | None:
@@ -319,14 +339,14 @@ def conflicting_pins(sp: SlotProblem, time_limit_s: float = 2.0) -> list[int] | 
     model, v = build_model(sp, use_pin_assumptions=True)
     if not v.pins:
         return None
-    model.AddAssumptions(list(v.pins.values()))
+    model.add_assumptions(list(v.pins.values()))
     solver = cp_model.CpSolver()
     _parameters(solver, SolverSettings(time_limit_s=time_limit_s, num_workers=1))
-    code = solver.Solve(model)
+    code = solver.solve(model)
     if code != cp_model.INFEASIBLE:
         return None
-    by_lit = {lit.Index(): j for j, lit in v.pins.items()}
-    return sorted(by_lit[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in by_lit)
+    by_lit = {lit.index: j for j, lit in v.pins.items()}
+    return sorted(by_lit[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_lit)
 
 
 __all__ = ["CpSatResult", "SolverSettings", "build_model", "conflicting_pins", "solve_cpsat"]

@@ -16,6 +16,9 @@ from carvrooom_desktop.workshop.scheduling.compile import SlotJob, SlotProblem
 from carvrooom_desktop.workshop.scheduling.objective import Placement, Solution
 
 
+SWITCH_SLOTS = 4  # a displaced job changes bay or technician only to finish at least an hour earlier
+
+
 class Timeline:
     """Busy slot ranges of one bay or technician, sorted and disjoint."""
 
@@ -32,6 +35,11 @@ class Timeline:
             s = max(s, self.ends[i])
             i += 1
         return s
+
+    def next_busy(self, t: int, horizon: int) -> int:
+        """Where the free stretch containing (or starting at) t ends."""
+        i = bisect.bisect_right(self.ends, t)
+        return self.starts[i] if i < len(self.starts) and self.starts[i] >= t else horizon if i >= len(self.starts) else t
 
     def first_conflict(self, a: int, b: int) -> int | None:
         """End of the first busy range overlapping [a, b), or None."""
@@ -70,21 +78,28 @@ def _fit(sp: SlotProblem, sj: SlotJob, bay: int, d: int, tech: int | None, s: in
                 return Placement(s, s + d, bay, tech, [s])
             s = s2
             continue
-        # split job: parts one after another on the technician; the bay held for the whole span
+        # split job: work in the technician's free stretches, pausing at breaks; the bay held for the whole span
         assert tech is not None
-        starts, t = [], s
-        for part in sj.parts:
-            t = techs[tech].first_fit(t, part)
+        tl = techs[tech]
+        starts, sizes, t, remaining = [], [], tl.first_fit(s, 1), d
+        if t != s:
+            s = t
+            continue
+        while remaining and len(starts) < sj.parts and t < H:
+            t = tl.first_fit(t, 1)
+            size = min(remaining, tl.next_busy(t, H) - t, sj.part_max)
+            if size <= 0:
+                break
             starts.append(t)
-            t += part
-        if t > H:
-            return None
-        if starts[0] != s:
-            s = starts[0]
+            sizes.append(size)
+            remaining -= size
+            t += size
+        if remaining:
+            s += 1  # too fragmented from here: try the next slot
             continue
         conflict = bays[bay].first_conflict(s, t)
         if conflict is None:
-            return Placement(s, t, bay, tech, starts)
+            return Placement(s, t, bay, tech, starts + [t] * (sj.parts - len(starts)), sizes + [0] * (sj.parts - len(sizes)))
         s = conflict
     return None
 
@@ -93,8 +108,8 @@ def _book(sj: SlotJob, p: Placement, bays: list[Timeline], techs: list[Timeline]
     (bays[p.bay].remove if remove else bays[p.bay].add)(p.start, p.end)
     if p.tech is not None:
         tl = techs[p.tech]
-        for st, d in zip(p.part_starts, sj.parts) if sj.parts else ((p.start, p.end - p.start),):
-            (tl.remove if remove else tl.add)(st, st + d)
+        for a, b in p.pieces():
+            (tl.remove if remove else tl.add)(a, b)
 
 
 def _exact(sp, sj, bay, d, tech, s, bays, techs) -> Placement | None:
@@ -117,6 +132,12 @@ def place(sp: SlotProblem, sj: SlotJob, earliest: int, bays: list[Timeline], tec
             p = _exact(sp, sj, b0, d0, t0, s0, bays, techs)
             if p is not None:
                 return p
+        if sj.pin_start is None:
+            # displaced: shift right from where it was (not into gaps the jobs after it still hold)
+            later = [c for c in (_fit(sp, sj, b, d, t, max(earliest, s0), bays, techs) for b, d in sj.bays for t in techs_options)
+                     if c is not None]
+            if later:
+                return min(later, key=lambda c: (c.end + (SWITCH_SLOTS if (c.bay, c.tech) != (b0, t0) else 0), c.start, c.bay))
     if sj.pin_start is not None:
         if sj.pin_start < earliest:
             return None

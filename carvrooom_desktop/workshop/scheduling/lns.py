@@ -10,7 +10,9 @@ worse) and keeps the result when the whole week's objective goes down:
 - around a late or carried-over job: the jobs on the technicians who have its skill and on the
   bays that take it, near its promise;
 - a time window: every job running in a span of a few hours;
-- two technicians who share a skill: all their jobs, and the queued jobs they could do.
+- two technicians who share a skill: all their jobs, and the queued jobs they could do;
+- relieve the specialists: a late job, the work its specialists do that others could do, and
+  what those others do at the same time (the swap a service manager makes by hand).
 
 Sub-problems hold at most ``size`` jobs and get a fraction of a second each; the neighbourhood
 choice is seeded, so a run with ``deterministic=True`` repeats.
@@ -29,8 +31,7 @@ from carvrooom_desktop.workshop.scheduling.objective import Solution, evaluate, 
 def _busy(sp: SlotProblem, solution: Solution, j: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(bay ranges, technician ranges) a placed job occupies."""
     p, sj = solution[j], sp.jobs[j]
-    tech = [(st, st + d) for st, d in zip(p.part_starts, sj.parts)] if sj.parts else [(p.start, p.end)]
-    return [(p.start, p.end)], tech
+    return [(p.start, p.end)], p.pieces()
 
 
 def subproblem(sp: SlotProblem, solution: Solution, relaxed: set[int]) -> tuple[SlotProblem, list[int]]:
@@ -118,7 +119,32 @@ def _two_technicians(sp, solution, rng, size) -> set[int]:
     return set(pool[:size])
 
 
-NEIGHBOURHOODS = (_around_late_job, _around_late_job, _time_window, _two_technicians)
+def _relieve_specialists(sp, solution, rng, size) -> set[int]:
+    """A late or queued job, the work its specialists do that others could do, and those others' work then."""
+    costs = [(_job_cost(sp, solution, sj.index), sj.index) for sj in sp.jobs if sj.techs]
+    costs = [(c, j) for c, j in costs if c > 0]
+    if not costs:
+        return set()
+    j = rng.choices([j for _c, j in costs], [c for c, _j in costs])[0]
+    sj = sp.jobs[j]
+    skill = sj.job.skill
+    specialists = set(sj.techs)
+    centre = sj.due if sj.due is not None else sp.horizon
+    width = rng.choice((1, 2)) * sp.axis.slots_per_day()
+    lo, hi = centre - width, centre + width // 2
+    movable = [k for k, p in solution.items() if p.tech in specialists and sp.jobs[k].job.skill != skill
+               and p.end > lo and p.start < hi]
+    takers = set()
+    for k in movable:
+        takers |= set(sp.jobs[k].techs) - specialists
+    others = [k for k, p in solution.items() if p.tech in takers and p.end > lo and p.start < hi]
+    rng.shuffle(movable)
+    rng.shuffle(others)
+    pool = movable[: size // 2] + others
+    return {j} | set(pool[: size - 1])
+
+
+NEIGHBOURHOODS = (_around_late_job, _relieve_specialists, _time_window, _two_technicians)
 
 
 def _improvable(sp: SlotProblem, solution: Solution, relaxed: set[int]) -> bool:
@@ -133,7 +159,7 @@ def _improvable(sp: SlotProblem, solution: Solution, relaxed: set[int]) -> bool:
 
 
 def improve(sp: SlotProblem, solution: Solution, *, until: float, num_workers: int = 2, seed: int = 0,
-            size: int = 20, round_s: float = 0.25, deterministic: bool = False,
+            size: int = 14, round_s: float = 0.12, deterministic: bool = False,
             max_rounds: int | None = None) -> tuple[Solution, int]:
     """The best plan found by re-planning neighbourhoods until ``until`` (perf_counter); and the rounds run.
 

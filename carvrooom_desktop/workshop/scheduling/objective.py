@@ -31,6 +31,13 @@ class Placement:
     bay: int
     tech: int | None
     part_starts: list[int] = field(default_factory=list)  # split jobs: where each part starts
+    part_sizes: list[int] = field(default_factory=list)  # and how long it is (0: unused part)
+
+    def pieces(self) -> list[tuple[int, int]]:
+        """The slot ranges the technician works on it."""
+        if self.part_sizes:
+            return [(s, s + d) for s, d in zip(self.part_starts, self.part_sizes) if d > 0]
+        return [(self.start, self.end)]
 
 
 Solution = dict[int, Placement]  # slot-job index -> placement; absent = carry-over queue

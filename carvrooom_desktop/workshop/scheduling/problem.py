@@ -420,8 +420,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             "vin": j.vin, "reference": j.reference}.items() if v not in (None, "", [], {})} for j in problem.jobs],
         "previous": [{"job": b.job_id, "bay": b.bay_id, "technician": b.technician_id, "start": _iso(b.starts_at),
                       "end": _iso(b.ends_at), "state": b.state} for b in problem.previous],
-        "weights": dict(problem.weights.__dict__) if hasattr(problem.weights, "__dict__") else
-        {k: getattr(problem.weights, k) for k in Weights.__dataclass_fields__},
+        "weights": {k: getattr(problem.weights, k) for k in Weights.__dataclass_fields__},
         "carry_over": problem.carry_over,
     }
 

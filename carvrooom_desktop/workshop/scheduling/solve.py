@@ -81,12 +81,7 @@ def bookings_of(sp: SlotProblem, solution: Solution) -> list[Booking]:
         p = solution.get(sj.index)
         if p is None:
             continue
-        pieces = []
-        if sj.parts:
-            for st, d in zip(p.part_starts, sj.parts):
-                pieces.extend(sp.axis.segments(st, st + d))
-        else:
-            pieces = sp.axis.segments(p.start, p.end)
+        pieces = [seg for a, b in p.pieces() for seg in sp.axis.segments(a, b)]
         for k, (a, b) in enumerate(pieces):
             out.append(Booking(sj.job.id, sp.bay_id(p.bay), sp.tech_id(p.tech), a, b, "planned", k, len(pieces)))
     return out
@@ -144,9 +139,26 @@ def solve(problem: Problem, *, time_limit_s: float = 10.0, num_workers: int = 2,
     if len(sp.jobs) > LNS_ABOVE_JOBS:
         return _solve_by_neighbourhoods(sp, solution, greedy_cost, started, first_plan_s, time_limit_s, num_workers,
                                         random_seed, deterministic, notes)
+    hint = solution
+    if len(sp.jobs) > LNS_FIRST_ABOVE_JOBS and remaining > 1.0:
+        # a better starting plan first (neighbourhoods of the week), then the full model proves it
+        from carvrooom_desktop.workshop.scheduling.lns import improve
+
+        share = min(LNS_FIRST_S, LNS_FIRST_SHARE * time_limit_s)
+        if deterministic:
+            hint, _rounds = improve(sp, solution, until=float("inf"), num_workers=1, seed=random_seed, round_s=LNS_ROUND_S,
+                                    deterministic=True, max_rounds=max(1, int(share / LNS_ROUND_S)))
+        else:
+            hint, _rounds = improve(sp, solution, until=time.perf_counter() + share, num_workers=num_workers, seed=random_seed,
+                                    round_s=LNS_ROUND_S)
+        hint = compact(sp, hint)
+        remaining = max(0.05, time_limit_s - (time.perf_counter() - started))
     settings = SolverSettings(time_limit_s=remaining if not deterministic else time_limit_s, num_workers=num_workers,
                               random_seed=random_seed, deterministic=deterministic, log=log)
-    result = solve_cpsat(sp, solution, settings)
+    result = solve_cpsat(sp, hint, settings)
+    if result.solution is None and hint is not solution:
+        result.solution = hint  # the model found nothing in time: the neighbourhoods' plan stands
+        result.status = "FEASIBLE"
     if result.solution is not None:
         result.solution = compact(sp, result.solution)
         cost = evaluate(sp, result.solution)
@@ -162,7 +174,9 @@ def solve(problem: Problem, *, time_limit_s: float = 10.0, num_workers: int = 2,
 
 
 LNS_ABOVE_JOBS = 100  # above this many jobs the week is improved by neighbourhoods (lns.py), not one full model
-LNS_ROUND_S = 0.25
+LNS_FIRST_ABOVE_JOBS = 20  # from this size the full model starts from a plan the neighbourhoods improved first
+LNS_FIRST_S, LNS_FIRST_SHARE = 1.5, 0.3
+LNS_ROUND_S = 0.12
 
 
 def _solve_by_neighbourhoods(sp, solution, greedy_cost, started, first_plan_s, time_limit_s, num_workers, random_seed,

@@ -33,14 +33,17 @@ def violations(sp: SlotProblem, solution: Solution) -> list[str]:
         if sj.pin_start is not None and p.start != sj.pin_start:
             out.append(f"{name}: pinned at {sj.pin_start}, starts {p.start}")
         if sj.parts:
-            if p.part_starts[0] != p.start or len(p.part_starts) != len(sj.parts):
-                out.append(f"{name}: parts {p.part_starts} do not start the job at {p.start}")
-            for k in range(1, len(sj.parts)):
-                if p.part_starts[k] < p.part_starts[k - 1] + sj.parts[k - 1]:
-                    out.append(f"{name}: part {k} starts before part {k - 1} ends")
-            if p.end != p.part_starts[-1] + sj.parts[-1]:
-                out.append(f"{name}: ends {p.end}, its last part at {p.part_starts[-1] + sj.parts[-1]}")
-            tech_ranges = [(st, st + d) for st, d in zip(p.part_starts, sj.parts)]
+            pieces = p.pieces()
+            if len(p.part_starts) != sj.parts or len(p.part_sizes) != sj.parts or pieces[0][0] != p.start:
+                out.append(f"{name}: parts {p.part_starts}/{p.part_sizes} do not start the job at {p.start}")
+            if sum(b - a for a, b in pieces) != durations[p.bay] or any(b - a > sj.part_max for a, b in pieces):
+                out.append(f"{name}: parts {pieces} do not add up to {durations[p.bay]} slots of at most {sj.part_max}")
+            for (a1, b1), (a2, _b2) in zip(pieces, pieces[1:]):
+                if a2 < b1:
+                    out.append(f"{name}: a part starts at {a2} before the one before it ends at {b1}")
+            if p.end != pieces[-1][1]:
+                out.append(f"{name}: ends {p.end}, its last part at {pieces[-1][1]}")
+            tech_ranges = pieces
         else:
             if p.end - p.start != durations[p.bay]:
                 out.append(f"{name}: lasts {p.end - p.start} slots on bay {p.bay}, needs {durations[p.bay]}")
