@@ -83,3 +83,46 @@ def test_progress_is_drawn_only_on_a_terminal():
         bar.done()
     assert "\rimporting x.blf  100.0%  2.0/2.0 MB" in tty.getvalue()
     assert pipe.getvalue() == ""
+
+
+def test_fd_log_on_two_channels_with_a_database_per_channel(carvrooom_home, tmp_path):
+    """``--dbc 1=FD.dbc --dbc 2=car.dbc``: each channel decoded with its own database; export to every frame format."""
+    import random
+
+    import can
+    import cantools
+
+    from tests.logs.test_decoder_fd import HYUNDAI
+
+    hyundai = cantools.database.load_file(str(HYUNDAI), strict=False)
+    workshop = cantools.database.load_file(str(WORKSHOP_DBC))
+    engine = workshop.get_message_by_name("EngineData")
+    rng = random.Random(8)
+    log = tmp_path / "two_buses.blf"
+    writer = can.BLFWriter(str(log))
+    for k in range(400):
+        if k % 2:
+            m = hyundai.get_message_by_frame_id(0x100) if k == 1 else rng.choice(hyundai.messages)  # 0x100: EngineData on bus 2
+            msg = can.Message(arbitration_id=m.frame_id, data=rng.randbytes(m.length), is_fd=True, bitrate_switch=True, channel=0)
+        else:
+            data = engine.encode({"EngineSpeed": 2000, "CoolantTemp": 90, "Gear": 3, "ThrottlePos": 10}, strict=False)
+            msg = can.Message(arbitration_id=engine.frame_id, data=data, channel=1)
+        writer.on_message_received(can.Message(timestamp=1.7e9 + k * 1e-3, **{a: getattr(msg, a) for a in (
+            "arbitration_id", "data", "is_fd", "bitrate_switch", "channel")}))
+    writer.stop()
+    out = carvrooom("import", log, "--dbc", f"1={HYUNDAI}", "--dbc", f"2={WORKSHOP_DBC}", home=carvrooom_home)
+    recording_id, summary = out.stdout.strip().split("  ", 1)
+    assert "400 frames" in summary and "signal(s) decoded" in summary
+    decoded = tmp_path / "decoded.csv"
+    carvrooom("decode", log, "--dbc", f"1={HYUNDAI}", "--dbc", f"2={WORKSHOP_DBC}", "-o", decoded, home=carvrooom_home)
+    rows = list(csv.reader(decoded.open()))[1:]
+    speeds = {r[2] for r in rows if r[1] == "EngineData.EngineSpeed"}
+    assert speeds == {"2000"}  # channel 2 only: the FD bus's id 0x100 frames are not read as EngineData
+    fd_messages = {m.name for m in hyundai.messages}
+    assert len({r[1].split(".")[0] for r in rows} & fd_messages) > 20  # and channel 1 with the FD database
+    for fmt, ext in (("trc", "trc"), ("mf4", "mf4"), ("blf", "blf"), ("asc", "asc"), ("candump", "log")):
+        target = tmp_path / f"again.{ext}"
+        carvrooom("export", recording_id[:8], "--format", fmt, "-o", target, home=carvrooom_home)
+        back = open_log(target).read_all()
+        assert len(back) == 400 and back.width == 64, fmt
+        assert len(back.present_channels()) == 2, fmt
