@@ -23,7 +23,7 @@ def stored(store, sim_dbc):
     recording_id = store.recordings.create(signal_units={"engine_speed": "rpm"})
     for seq, start in enumerate(range(0, len(frames), 500)):
         part = slice(start, start + 500)
-        store.recordings.append_frames(recording_id, seq, FrameArrays(*(getattr(frames, f)[part] for f in FrameArrays.__slots__)))
+        store.recordings.append_frames(recording_id, seq, frames[part])
     t = T0 + np.arange(60) * 0.1
     store.recordings.append_samples(recording_id, 0, np.zeros(60, np.uint16), t, np.sin(t - T0))
     return recording_id, frames
