@@ -37,6 +37,7 @@ class Settings:
     schema_version: int = SCHEMA_VERSION
     workstation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     database_url: str = ""  # "" = the embedded SQLite store; never holds a password
+    shared_database_url: str = ""  # the workshop's shared PostgreSQL for sync ("" = no sync); password in the keyring
     theme: str = "light"
     default_source: str = "sim"
     sim_seed: int = 0

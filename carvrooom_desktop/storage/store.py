@@ -11,6 +11,7 @@ from carvrooom_desktop.errors import StoreUnavailable
 from carvrooom_desktop.storage.engine import display_url, make_engine, parse_url, resolve_url
 from carvrooom_desktop.storage.migrate import upgrade_to_head
 from carvrooom_desktop.storage.recordings import RecordingRepository
+from carvrooom_desktop.storage.sync_capture import ensure_capture
 from carvrooom_desktop.storage.vehicles import VehicleRepository
 from carvrooom_desktop.storage.workshop import WorkshopRepository
 
@@ -47,6 +48,7 @@ class Store:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             upgrade_to_head(engine)
+            ensure_capture(engine)  # sync's capture triggers follow the migrated tables (issue 13)
             store = cls(engine, origin)
             recovered = store.recordings.recover_interrupted()
         except (SQLAlchemyError, OSError) as e:
