@@ -213,9 +213,10 @@ def _solve_file(args) -> int:
     return 0
 
 
-def print_plan(plan, problem, out=sys.stdout) -> None:
+def print_plan(plan, problem, out=None) -> None:
     from carvrooom_desktop.workshop.scheduling.calendar import workshop_tz
 
+    out = out or sys.stdout
     tz = workshop_tz(problem.timezone, problem.start)
     jobs = {j.id: j for j in problem.jobs}
     bays = {b.id: b.name for b in problem.bays}

@@ -12,17 +12,23 @@ inside one ``BEGIN IMMEDIATE`` transaction (SQLite's database-wide write lock: a
 waits on ``busy_timeout`` and then sees the first one's rows). Bookings made there are
 *tentative* until ``push_tentative`` has the shared database confirm (or reject) them.
 
+Two racing inserts can also deadlock inside the constraint check (each waits for the other's
+uncommitted row); PostgreSQL aborts one, and that transaction is simply retried: by then the
+winner has committed and the retry gets the clean refusal.
+
 Half-open ranges everywhere: a booking ending at 10:00 and one starting at 10:00 do not overlap.
 """
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, and_, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from carvrooom_desktop.errors import CarVrooomError, NotFound
@@ -31,6 +37,8 @@ from carvrooom_desktop.storage.workshop_models import (
 )
 
 EXCLUSION_VIOLATION = "23P01"
+RETRY_STATES = {"40P01", "40001"}  # deadlock detected, serialization failure: the race is retried
+RETRIES = 6
 CONSTRAINT_RESOURCE = {"ex_workshop_bookings_bay_time": "bay", "ex_workshop_bookings_technician_time": "technician"}
 
 
@@ -91,6 +99,12 @@ def _stored(r: WorkshopBookingRow) -> StoredBooking:
                          from_db(r.confirmed_at), r.reason, r.origin, r.version)
 
 
+def _copy(r: WorkshopBookingRow) -> WorkshopBookingRow:
+    """A fresh row with the same values (a row of a rolled-back session cannot be added again)."""
+    return WorkshopBookingRow(id=r.id, job_id=r.job_id, bay_id=r.bay_id, technician_id=r.technician_id, starts_at=r.starts_at,
+                              ends_at=r.ends_at, status=r.status, plan_id=r.plan_id, confirmed_at=r.confirmed_at, origin=r.origin)
+
+
 def _live():
     return and_(WorkshopBookingRow.deleted.is_(False), WorkshopBookingRow.status.notin_(INACTIVE_BOOKING_STATUSES))
 
@@ -129,22 +143,30 @@ class BookingRepository:
         return self._insert_embedded(rows, cancel)
 
     def _insert_shared(self, rows: list[WorkshopBookingRow], cancel) -> list[StoredBooking]:
-        try:
-            with Session(self.engine, expire_on_commit=False) as s, s.begin():
-                self._cancel(s, cancel)
-                for row in rows:  # one flush per row: the failing row is the one named
-                    s.add(row)
-                    s.flush()
-                out = [_stored(r) for r in rows]
-            return out
-        except IntegrityError as e:
-            orig = getattr(e, "orig", None)
-            if getattr(orig, "sqlstate", None) != EXCLUSION_VIOLATION:
-                raise
-            diag = getattr(orig, "diag", None)
-            resource = CONSTRAINT_RESOURCE.get(getattr(diag, "constraint_name", "") or "", "bay")
-            failed = self._failed_row(rows, resource) or rows[-1]
-            raise self._conflict(failed, resource) from e
+        for attempt in range(RETRIES):
+            try:
+                return self._insert_shared_once([_copy(r) for r in rows], cancel)
+            except DBAPIError as e:
+                state = getattr(getattr(e, "orig", None), "sqlstate", None)
+                if state == EXCLUSION_VIOLATION:
+                    diag = getattr(e.orig, "diag", None)
+                    resource = CONSTRAINT_RESOURCE.get(getattr(diag, "constraint_name", "") or "", "bay")
+                    raise self._conflict(self._failed_row(rows, resource) or rows[-1], resource) from e
+                if state not in RETRY_STATES or attempt == RETRIES - 1:
+                    raise
+                # Two racing inserts can each wait for the other's uncommitted row while checking the
+                # exclusion constraints: PostgreSQL aborts one with a deadlock. Try again: the winner has
+                # committed by then, so the retry meets its row and gets a clean exclusion violation.
+                time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _insert_shared_once(self, rows: list[WorkshopBookingRow], cancel) -> list[StoredBooking]:
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            self._cancel(s, cancel)
+            for row in rows:  # one flush per row: the failing row is the one named
+                s.add(row)
+                s.flush()
+            return [_stored(r) for r in rows]
 
     def _failed_row(self, rows, resource: str) -> WorkshopBookingRow | None:
         """Which of our rows collides with a committed booking (the transaction was rolled back)."""

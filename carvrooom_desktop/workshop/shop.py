@@ -36,13 +36,13 @@ def _job(j: StoredJob, open_ids: set[uuid.UUID]) -> Job:
         str(j.id), j.title, int(round(j.labour_hours * 60)), j.bay_type, j.skill,
         tuple(Part(p.name, p.eta, p.status, p.quantity) for p in j.parts), j.customer_waiting, j.dropped_off_at, j.promised_at,
         j.priority, j.urgency, tuple(Dependency(str(a), g) for a, g in j.after if a in open_ids), MappingProxyType({}),
-        j.status, pin, j.vin, j.reference)
+        j.status, pin, j.vin, j.reference or str(j.id)[:8])
 
 
 def _booking_state(b: StoredBooking, now: datetime) -> str:
     if b.status in ("in_progress", "done"):
         return b.status
-    return "in_progress" if b.starts_at <= now else "planned"
+    return "in_progress" if b.starts_at < now else "planned"
 
 
 def problem_from_store(repo: WorkshopRepository, *, start: datetime, days: int = 7, timezone: str = "") -> Problem:

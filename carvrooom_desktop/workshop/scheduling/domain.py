@@ -114,7 +114,8 @@ class Job:
 
     @property
     def label(self) -> str:
-        return f"{self.reference or self.id} ({self.title})" if self.title else (self.reference or self.id)
+        name = self.reference or self.id
+        return f"{name} ({self.title})" if self.title and self.title != name else name
 
 
 @dataclass(frozen=True, slots=True)

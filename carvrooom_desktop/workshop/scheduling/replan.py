@@ -198,7 +198,11 @@ def _warnings(problem: Problem, old: Plan, new: Plan, event: Event) -> tuple[str
                 out.append(f"{cause} endangers the promise of {job.label} at {promise}: it is no longer planned ({left_out[job.id]})")
             continue
         if now_end is not None and now_end > job.promised_at and not was_late:
-            out.append(f"{cause} endangers the promise of {job.label} at {promise}: now planned to end {_fmt(now_end, problem, problem.start)}")
+            end = _fmt(now_end, problem, problem.start)
+            if getattr(event, "job_id", None) == job.id:
+                out.append(f"{cause}: {job.label} now ends {end}, after its promise at {promise}")
+            else:
+                out.append(f"{cause} endangers the promise of {job.label} at {promise}: now planned to end {end}")
     if isinstance(event, TechnicianOff):
         for b in new.bookings:
             if b.technician_id == event.technician_id and b.state == "in_progress" and b.ends_at > event.starts_at and b.starts_at < event.ends_at:
