@@ -13,23 +13,27 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from carvrooom_desktop.acquisition.live_source import SIMULATED_KINDS, BenchSession
+from carvrooom_desktop.domain.progress import Cancelled
 from carvrooom_desktop.domain.roles import Role
 from carvrooom_desktop.errors import CarVrooomError, PermissionDenied
 from drivers.errors import DriverError
 from ui.workers import TaskRunner
 
+if TYPE_CHECKING:
+    from carvrooom_desktop.acquisition.scan import ScanReport
+
 log = logging.getLogger(__name__)
 
 # Failures a user can act on (adapter, store, bad fault name, file): shown as a message on
 # the page. Anything else is a bug: it also goes to the global error handler.
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (CarVrooomError, DriverError, ValueError, OSError, TimeoutError)
-
-
-SIMULATED_KINDS = frozenset({"sim", "sim-elm"})
+# Cancelled is an outcome the user asked for. ValueError/OSError stay until every boundary wraps
+# them in the project's own types (a bad fault name, a file that cannot be read).
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (CarVrooomError, DriverError, Cancelled, ValueError, OSError, TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -47,21 +51,7 @@ class ConnectRequest:
         return self.kind in SIMULATED_KINDS
 
 
-class LiveSessionLike(Protocol):
-    def connect(self) -> Any: ...
-    def rescan(self) -> Any: ...
-    def clear_codes(self, role: Any, *, confirmed: bool) -> Any: ...
-    def window(self, name: str, seconds: float) -> tuple[Any, Any]: ...
-    def latest(self, name: str) -> float | None: ...
-    def bus_load_percent(self) -> float: ...
-    def signal_definitions(self) -> list[Any]: ...
-    def start_recording(self, notes: str = "") -> Any: ...
-    def stop_recording(self) -> Any: ...
-    def mark(self, label: str) -> None: ...
-    def close(self) -> None: ...
-
-
-SessionFactory = Callable[[ConnectRequest], LiveSessionLike]
+SessionFactory = Callable[[ConnectRequest], BenchSession]
 
 
 def describe_error(exc: BaseException) -> str:
@@ -107,17 +97,17 @@ class SessionController(QObject):
         super().__init__(parent)
         self._factory = factory
         self._runner = runner
-        self._session: LiveSessionLike | None = None
+        self._session: BenchSession | None = None
         self._attempt = 0  # a disconnect during connect makes the late result stale
         self._connecting = False
         self._recording_since: float | None = None
-        self.last_report: Any = None
+        self.last_report: ScanReport | None = None
         self.request: ConnectRequest | None = None  # what the open session was asked to connect to
 
     # -- state -----------------------------------------------------------------------
 
     @property
-    def session(self) -> LiveSessionLike | None:
+    def session(self) -> BenchSession | None:
         return self._session
 
     @property
@@ -140,7 +130,7 @@ class SessionController(QObject):
         self._connecting = True
         self.connecting.emit()
 
-        def work() -> tuple[LiveSessionLike, Any]:
+        def work() -> tuple[BenchSession, Any]:
             session = self._factory(request)
             try:
                 return session, session.connect()
@@ -155,7 +145,7 @@ class SessionController(QObject):
             name="connect",
         )
 
-    def _on_connected(self, attempt: int, outcome: tuple[LiveSessionLike, Any], request: ConnectRequest) -> None:
+    def _on_connected(self, attempt: int, outcome: tuple[BenchSession, Any], request: ConnectRequest) -> None:
         session, report = outcome
         if attempt != self._attempt:  # the user gave up meanwhile
             self._runner.submit(session.close, name="close stale session")
@@ -234,13 +224,13 @@ class SessionController(QObject):
     def set_ignition(self, on: bool) -> None:
         """Turn the simulated car's key (on the session's worker); a real car has no such switch."""
         session = self._session
-        car = getattr(session, "car", None) if session is not None else None
-        if car is None:
+        controls = session.controls if session is not None else None
+        if controls is None:
             self.ignition_failed.emit("Only the simulated car has an ignition switch here.")
             return
 
         def work() -> bool:
-            car.set_ignition(on)
+            controls.set_ignition(on)
             return on
 
         self._runner.submit(work, self.ignition_changed.emit, self._on_ignition_error, name="ignition")

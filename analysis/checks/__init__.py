@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from carvrooom_desktop.domain.progress import Cancelled
 from analysis.checks._common import System, not_enough_data
 from analysis.checks.battery import check_battery
 from analysis.checks.brakes import check_brakes
@@ -48,8 +49,8 @@ CHECKS: dict[System, CheckFunction] = {
 }
 
 
-class ChecksCancelled(Exception):
-    """The caller's cancel flag was set between two checks."""
+class ChecksCancelled(Cancelled):
+    """The caller's cancel flag was set between two checks (the shared ``Cancelled`` of domain.progress)."""
 
 
 def run_all_checks(

@@ -28,8 +28,8 @@ from carvrooom_desktop.acquisition.frame_pipeline import FramePipeline
 from carvrooom_desktop.acquisition.recorder import Recorder
 from carvrooom_desktop.acquisition.ring_buffer import SignalBoard
 from carvrooom_desktop.acquisition.scan import ScanReport, scan_vehicle
-from carvrooom_desktop.acquisition.signal_databases import broadcast_definitions, database_for_vehicle
-from carvrooom_desktop.acquisition.source import OpenSource, SourceSpec, open_source
+from carvrooom_desktop.acquisition.signal_databases import DatabaseChoice, broadcast_definitions, choose_decoding_database
+from carvrooom_desktop.acquisition.source import OpenSource, SourceControls, SourceSpec, open_source
 from carvrooom_desktop.config.settings import DEFAULT_LIVE_SIGNALS
 from carvrooom_desktop.domain import FrameArrays, Permission, Recording, RecordingState, Role, SignalDefinition, SignalSource
 from carvrooom_desktop.domain.roles import allowed
@@ -40,9 +40,6 @@ from drivers.errors import AdapterTimeout, ConnectionLost, DriverError
 from drivers.obd.can_client import DiagnosticListener, ObdCanClient
 from drivers.obd.client import ECU_SEPARATOR, signal_of
 from drivers.obd.pids import BY_SIGNAL, SignalInfo, signal_info
-from drivers.signal_db import load_signal_database
-from drivers.simulator.broadcast import load_sim_dbc
-from drivers.simulator.can_face import SimulatedCar
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +83,7 @@ class LiveSession:
         self.poll_interval = poll_interval
         self.signal_database_path = signal_database  # None: the simulator's, or the one remembered for the car
         self.signal_database_note = ""  # why broadcast frames are not decoded, if they are not
+        self.decoding: DatabaseChoice | None = None  # the database broadcast frames are decoded with, and why
         self.recording_error = ""  # why the last recording stopped by itself (disk full, store gone)
         self.state = ConnectionState.NO_ADAPTER
         self.report: ScanReport | None = None
@@ -122,7 +120,7 @@ class LiveSession:
         self._open = open_source(self.source)
         try:
             self._set_state(ConnectionState.ADAPTER)
-            self._t0 = self._open.car._epoch if isinstance(self._open.car, SimulatedCar) else time.time()
+            self._t0 = self._open.epoch if self._open.epoch is not None else time.time()
             if self._open.bus is not None:
                 diagnostic = DiagnosticListener()
                 self._reader = BusReader(self._open.bus, replies=diagnostic, name="live-bus").start()
@@ -210,27 +208,22 @@ class LiveSession:
             self.events.publish(events.SIGNALS_DROPPED, dict(gone))
 
     def _load_broadcast_database(self, report: ScanReport) -> None:
-        """The database broadcast frames are decoded with: the one asked for, the simulator's, or the car's remembered one."""
-        if self.signal_database_path is not None:
-            self.use_signal_database(load_signal_database(Path(self.signal_database_path)))
-        elif isinstance(self._open.car, SimulatedCar):
-            self.use_signal_database(load_sim_dbc())
-        elif self.store is not None and report.vehicle.vin:
-            database, why = database_for_vehicle(self.store, report.vehicle.vin)
-            if database is not None:
-                self.use_signal_database(database)
-            else:
-                self.signal_database_note = why
+        """Decode broadcast frames with the one answer to "which database" (signal_databases), or say why not."""
+        choice = choose_decoding_database(self.store, explicit=self.signal_database_path, vin=report.vehicle.vin,
+                                          source=self._open.signal_database)
+        if choice.database is not None:
+            self.use_signal_database(choice.database, choice)
         else:
-            self.signal_database_note = "no signal database: broadcast frames are recorded raw, not decoded"
-        if self.signal_database_note:
-            log.info("%s", self.signal_database_note)
+            self.signal_database_note = choice.reason
+            log.info("%s", choice.reason)
 
-    def use_signal_database(self, database) -> None:
+    def use_signal_database(self, database: object, choice: DatabaseChoice | None = None) -> None:
         """Decode broadcast frames with ``database`` (cantools Database or SignalDatabase) from now on;
-        e.g. right after the technician chose one for the connected car."""
+        e.g. right after the technician chose one for the connected car. ``choice`` (name, file content)
+        is stored with recordings made from now on."""
         if self._pipeline is None:
             raise RuntimeError("only a CAN source carries broadcast frames to decode")
+        self.decoding = choice or DatabaseChoice(database, "chosen while connected")
         decoder = BatchDecoder(database)
         for definition in broadcast_definitions(database):
             if definition.name in decoder.signals:
@@ -336,9 +329,13 @@ class LiveSession:
         return len(self._periodic)
 
     @property
-    def car(self):
-        """The simulated car behind this session, if any (for fault injection)."""
-        return self._open.car if self._open else None
+    def controls(self) -> SourceControls | None:
+        """What the source lets the technician operate (the simulated car's ignition and faults), if anything."""
+        return self._open.controls if self._open else None
+
+    @property
+    def source_kind(self) -> str:
+        return self._open.kind if self._open else self.source.kind
 
     def _poll_loop(self) -> None:
         misses = 0
@@ -431,12 +428,19 @@ class LiveSession:
             recording_id = self.store.recordings.create(
                 vin=vin, adapter=self._open.adapter if self._open else "", notes=notes, vehicle_id=self.vehicle_id, signal_units=units
             )
+            self._remember_source(recording_id)
             self.recording_error = ""
             self._recorder = Recorder(self.store.recordings, recording_id, units, on_error=self._recording_failed)
             if self._pipeline is not None:
                 self._pipeline.attach(self._recorder)
         self.events.publish(events.RECORDING_CHANGED, {"id": recording_id, "state": RecordingState.RECORDING})
         return recording_id
+
+    def _remember_source(self, recording_id: uuid.UUID) -> None:
+        """The recording keeps its source kind and the database its frames decode with (name and content hash)."""
+        choice = self.decoding
+        self.store.recording_sources.record(
+            recording_id, self.source_kind, choice.name if choice else "", choice.content if choice else None)
 
     def _recording_failed(self, error: RecordingError) -> None:
         # On the recorder's thread: the recorder already refuses new data; stop_recording tidies up.

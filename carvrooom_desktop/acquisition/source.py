@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import can
 
+from carvrooom_desktop.acquisition.live_source import SIMULATED_KINDS, SourceControls
+from carvrooom_desktop.acquisition.signal_databases import SourceDatabase
 from drivers.can import CanSource, interface_info
 from drivers.elm327.client import Elm327Client
 from drivers.elm327.python_obd import PythonObdClient
@@ -35,7 +37,7 @@ class SourceSpec:
 
     @property
     def label(self) -> str:
-        if self.kind in ("sim", "sim-elm"):
+        if self.kind in SIMULATED_KINDS:
             faults = ", ".join(self.faults) or "healthy"
             via = " via ELM327" if self.kind == "sim-elm" else ""
             return f"Simulated car{via} (seed {self.seed}, {faults})"
@@ -45,14 +47,20 @@ class SourceSpec:
 @dataclass
 class OpenSource:
     """A CAN bus to talk on (the session builds the OBD client on it) or a ready OBD client
-    (ELM327), the self-test lines for the technician, and the simulated car behind it, if any."""
+    (ELM327), the self-test lines for the technician, and what the source itself offers:
+    its own clock (``epoch``: the simulated car stamps frames with its simulation time), its
+    own signal database (the simulator's DBC) and its controls (ignition, faults)."""
 
     adapter: str
     bus: can.BusABC | None = None
     client: ObdClient | None = None
     details: tuple[str, ...] = ()
-    car: SimulatedCar | SimulatedElm327 | None = None
+    car: SimulatedCar | SimulatedElm327 | None = None  # closed with the source; read it through the fields below
     can_source: CanSource | None = None
+    kind: str = ""  # the SourceSpec kind it was opened from ("sim", "sim-elm", "can", "elm")
+    epoch: float | None = None  # the source's time origin when it has its own clock
+    signal_database: SourceDatabase | None = None  # the database the source itself brings (the simulator's DBC)
+    controls: SourceControls | None = None
 
     def close(self) -> None:
         try:
@@ -78,8 +86,12 @@ def open_source(spec: SourceSpec) -> OpenSource:
         except Exception:
             car.close()
             raise
+        from drivers.simulator.broadcast import SIM_DBC, load_sim_dbc
+        from resources import resource_path
+
         return OpenSource(adapter="simulated car (virtual CAN, ISO 15765-4 11-bit)", bus=bus, car=car,
-                          details=("python-can virtual bus", "ISO 15765-4, 11-bit ids, 500 kbit/s nominal"))
+                          details=("python-can virtual bus", "ISO 15765-4, 11-bit ids, 500 kbit/s nominal"),
+                          kind=spec.kind, epoch=car.epoch, signal_database=SourceDatabase(load_sim_dbc(), resource_path(*SIM_DBC)), controls=car)
     if spec.kind == "sim-elm":
         from drivers.simulator.elm_face import SimulatedElm327  # its pty face is POSIX-only: loaded when asked for
 
@@ -90,6 +102,7 @@ def open_source(spec: SourceSpec) -> OpenSource:
             elm.close()
             raise
         opened.car = elm
+        opened.kind, opened.controls = spec.kind, elm
         return opened
     if spec.kind == "elm":
         return _open_elm(spec.channel)

@@ -39,16 +39,6 @@ def signals_from_session(session: Any) -> SignalSet:
 def simulate_drive(faults: tuple[str, ...] = (), minutes: float = SIM_MINUTES, seed: int = 0,
                    cancelled: Callable[[], bool] | None = None) -> SignalSet:
     """Key on, crank and drive the simulated car much faster than real time (15 min in ~1 s)."""
-    from drivers.simulator.faults import parse_fault
-    from drivers.simulator.model import SIGNALS, VehicleModel
+    from carvrooom_desktop.acquisition import simulated_drive
 
-    model = VehicleModel(seed=seed, faults=tuple(parse_fault(f) for f in faults), history=True)
-    steps = max(1, round(minutes * 60.0 / SIM_DT))
-    times, rows = [], []
-    for k in range(steps):
-        if k % 500 == 0 and cancelled is not None and cancelled():
-            raise InterruptedError("diagnosis cancelled")
-        times.append(k * SIM_DT)
-        rows.append(model.signals())
-        model.step(SIM_DT)
-    return SignalSet.from_rows(times, rows, units={name: unit for name, (unit, _desc) in SIGNALS.items()})
+    return simulated_drive.simulate_drive(faults, minutes, seed, dt=SIM_DT, cancelled=cancelled)

@@ -37,23 +37,9 @@ def simulate_signals(
     cancelled: Callable[[], bool] | None = None,
 ) -> SignalSet:
     """Key on, crank and drive the simulated car for ``minutes`` (much faster than real time)."""
-    from drivers.simulator.faults import parse_fault
-    from drivers.simulator.model import SIGNALS, VehicleModel
+    from carvrooom_desktop.acquisition.simulated_drive import simulate_drive
 
-    model = VehicleModel(seed=seed, faults=tuple(parse_fault(f) for f in faults), history=True)
-    steps = max(1, round(minutes * 60.0 / dt))
-    every = max(1, steps // 50)
-    times, rows = [], []
-    for k in range(steps):
-        if k % every == 0:
-            if cancelled is not None and cancelled():
-                raise InterruptedError("simulation cancelled")
-            if progress is not None:
-                progress(k, steps)
-        times.append(k * dt)
-        rows.append(model.signals())
-        model.step(dt)
-    return SignalSet.from_rows(times, rows, units={name: unit for name, (unit, _desc) in SIGNALS.items()})
+    return simulate_drive(faults, minutes, seed, dt=dt, progress=progress, cancelled=cancelled)
 
 
 def store_simulated_drive(store: Any, faults: tuple[str, ...] | list[str] = (), minutes: float = 12.0, seed: int = 0,

@@ -166,3 +166,25 @@ class DiagnosisVerdictRow(Synced, Base):
     verdict: Mapped[str] = mapped_column(String(16))  # "confirmed" | "rejected" | "fixed_by"
     note: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecordingSourceRow(Synced, Base):
+    """Where one recording came from and which signal database decoded it (issue 10: one row per recording,
+    beside ``recordings`` so the recording row itself stays as the recorder writes it)."""
+
+    __tablename__ = "recording_sources"
+
+    recording_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("recordings.id"), unique=True, index=True)
+    source_kind: Mapped[str] = mapped_column(String(16), default="")  # SourceSpec kind, or "import"
+    database_name: Mapped[str] = mapped_column(String(255), default="")
+    database_sha256: Mapped[str] = mapped_column(String(64), default="")  # "" : decoded by no database
+
+
+class SignalDatabaseFileRow(Synced, Base):
+    """A signal database file kept by its content hash: a recording decodes the same everywhere, later."""
+
+    __tablename__ = "signal_database_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    content: Mapped[bytes] = mapped_column(LargeBinary)

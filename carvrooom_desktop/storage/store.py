@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from carvrooom_desktop.errors import StoreUnavailable
 from carvrooom_desktop.storage.engine import display_url, make_engine, parse_url, resolve_url
 from carvrooom_desktop.storage.migrate import upgrade_to_head
+from carvrooom_desktop.storage.recording_sources import RecordingSourceRepository
 from carvrooom_desktop.storage.recordings import RecordingRepository
 from carvrooom_desktop.storage.sync_capture import ensure_capture
 from carvrooom_desktop.storage.vehicles import VehicleRepository
@@ -25,6 +26,7 @@ class Store:
         self.recordings = RecordingRepository(engine, origin)
         self.vehicles = VehicleRepository(engine, origin)
         self.workshop = WorkshopRepository(engine, origin)
+        self.recording_sources = RecordingSourceRepository(engine, origin)
 
     @property
     def display_url(self) -> str:

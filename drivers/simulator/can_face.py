@@ -100,6 +100,11 @@ class SimulatedCar:
     def sim_time(self) -> float:
         return self.model.time
 
+    @property
+    def epoch(self) -> float:
+        """Wall-clock time of simulation time 0: frames are stamped ``epoch + sim_time``."""
+        return self._epoch
+
     # -- the loop ----------------------------------------------------------------------
 
     def _now(self) -> float:

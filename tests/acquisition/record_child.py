@@ -22,7 +22,7 @@ def main(url: str) -> None:
     session.connect()
     recording_id = session.start_recording("killed mid-recording")
     print(json.dumps({"recording": str(recording_id)}), flush=True)
-    bus = can.Bus(interface="virtual", channel=session.car.channel)
+    bus = can.Bus(interface="virtual", channel=session.controls.channel)
     n = 0
     while True:  # about 2,000 frames/s until SIGKILL
         for _ in range(20):

@@ -92,7 +92,7 @@ def test_the_simulated_car_is_decoded_and_recorded_with_vehicle_adapter_notes_an
         wait_for(lambda: len(session.window("ENGINE_1.engine_speed")[0]) > shown_before + 45)
         recording = session.stop_recording()
         ring_t, ring_v = session.window("ENGINE_1.engine_speed")
-        t0 = session.car._epoch
+        t0 = session.controls.epoch
     finally:
         session.close()
     assert recording.state is RecordingState.FINISHED

@@ -91,7 +91,7 @@ def test_a_full_disk_stops_recording_with_a_clear_message_and_keeps_what_was_wri
 
         def flood() -> None:  # incompressible frames on the car's bus, ~4,000/s
             rng = np.random.default_rng(0)
-            with can.Bus(interface="virtual", channel=session.car.channel) as bus:
+            with can.Bus(interface="virtual", channel=session.controls.channel) as bus:
                 while not stop.is_set():
                     for _ in range(40):
                         bus.send(can.Message(arbitration_id=0x6A0, data=rng.bytes(8), is_extended_id=False))

@@ -25,7 +25,9 @@ from carvrooom_desktop.domain import (
     SignalSource,
     Vehicle,
 )
+from carvrooom_desktop.acquisition.scan import ScanReport
 from drivers.errors import AdapterNotFound
+from drivers.vin import decode_vin
 
 UNITS = {
     "engine_speed": "rpm", "vehicle_speed": "km/h", "coolant_temp": "°C", "battery_voltage": "V",
@@ -33,9 +35,11 @@ UNITS = {
 }
 
 
-def fake_report(vin: str = "1FAKE00TEST000001") -> SimpleNamespace:
-    return SimpleNamespace(
+def fake_report(vin: str = "1FAKE00TEST000001") -> ScanReport:
+    """A real ScanReport (the core's frozen type), as a scan of a car with two codes would give."""
+    return ScanReport(
         vehicle=Vehicle(vin=vin, make="Testmobile", model="Bench", year=2019),
+        vin_info=replace(decode_vin(vin), manufacturer="Testmobile", model_year=2019, country=""),  # a made-up maker
         dtcs=(Dtc("P0171", DtcKind.STORED, "System Too Lean (Bank 1)", DtcSystem.FUEL_AIR),
               Dtc("P0300", DtcKind.PENDING, "Random/Multiple Cylinder Misfire Detected", DtcSystem.IGNITION)),
         readiness=ReadinessReport(True, 1, False, (
@@ -46,6 +50,7 @@ def fake_report(vin: str = "1FAKE00TEST000001") -> SimpleNamespace:
         supported_pids=(0x04, 0x05, 0x0C, 0x0D),
         adapter="fake adapter",
         elapsed_s=0.42,
+        ecus=(("7E8", (0x04, 0x05, 0x0C, 0x0D)),),
     )
 
 
@@ -108,6 +113,24 @@ class FakeSession:
     def close(self) -> None:
         self.closed += 1
 
+    # the rest of the BenchSession surface (carvrooom_desktop.acquisition.live_source)
+    report = property(lambda self: fake_report())
+    vehicle_id = None
+    controls = None
+    dropped_signals = property(lambda self: {})
+    has_frame_window = False
+
+    def clear_codes(self, role, *, confirmed: bool):
+        return fake_report()
+
+    def frames_since(self, cursor: int):
+        from carvrooom_desktop.domain import FrameArrays
+
+        return FrameArrays.empty(), cursor
+
+    def use_signal_database(self, database) -> None:
+        raise RuntimeError("the fake session carries no broadcast frames")
+
 
 @dataclass
 class FakeRecordings:
@@ -136,11 +159,30 @@ class FakeRecordings:
         self.deleted.add(rid)
 
 
+class FakeRecordingSources:
+    """No recording knows its source or database here (as for logs imported before issue 10)."""
+
+    def get(self, recording_id):
+        return None
+
+    def record(self, recording_id, source_kind, database_name="", database_content=None) -> str:
+        return ""
+
+
+class FakeVehicles:
+    """No vehicle has a signal database chosen."""
+
+    def signal_database_path(self, vin: str):
+        return None
+
+
 class FakeStore:
     display_url = "sqlite:////tmp/fake/carvrooom.sqlite3"
 
     def __init__(self) -> None:
         self.recordings = FakeRecordings()
+        self.recording_sources = FakeRecordingSources()
+        self.vehicles = FakeVehicles()
         self.closed = False
 
     def close(self) -> None:

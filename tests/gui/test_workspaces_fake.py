@@ -167,12 +167,14 @@ def test_closing_the_window_closes_the_session(fake_shell, qtbot):
 
 
 def test_a_bad_vin_is_shown_as_read_with_its_problems_in_red(fake_shell):
+    from dataclasses import replace
+
     from gui_fakes import fake_report
 
     from drivers.vin import decode_vin
 
     report = fake_report(vin="1FAKE00TEST0000I")  # 16 characters, and an I
-    report.vin_info = decode_vin(report.vehicle.vin)
+    report = replace(report, vin_info=decode_vin(report.vehicle.vin))
     diag = fake_shell.window.show_workspace("diagnostics")
     diag.show_report(report)
     assert diag.vin_label.text() == "1FAKE00TEST0000I"  # never "fixed"

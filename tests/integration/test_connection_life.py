@@ -41,9 +41,9 @@ def test_ignition_off_and_on_during_a_recording(store):
         session.connect()
         session.start_recording("ignition test")
         wait_for(lambda: len(session.window("engine_speed")[0]) > 3)
-        session.car.set_ignition(False)
+        session.controls.set_ignition(False)
         wait_for(lambda: session.state is ConnectionState.IGNITION_OFF)
-        session.car.set_ignition(True)
+        session.controls.set_ignition(True)
         wait_for(lambda: session.state is ConnectionState.CAR_CONNECTED)
         recording = session.stop_recording()
     finally:

@@ -3,7 +3,8 @@
 The glue between the Recordings, Live, CAN trace and Before/after pages and the core
 (``acquisition.log_import``, ``log_export``, ``replay``, ``comparison``). Every store or
 file operation runs on a worker; progress comes back through a Qt signal (queued to
-the GUI thread, at most ~20 times a second) and a ``threading.Event`` cancels.
+the GUI thread, at most ~20 times a second) and a ``threading.Event`` cancels. Outcomes
+are typed signals the pages bind to; a replay becomes the bench model's live source.
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
+from ui.bench_model import BenchModel
 from ui.session_controller import describe_error, report_unexpected
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.domain import Recording
+    from carvrooom_desktop.storage.store import Store
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +51,31 @@ class _Progress(QObject):
 
 
 class RecordingIO(QObject):
-    def __init__(self, bench: Any, ui_state: QSettings | None) -> None:
-        super().__init__(bench)
-        self.bench = bench
+    recent_changed = Signal(list)  # recent files, newest first
+    busy = Signal(str)  # Recordings page: a cancellable job started ("Importing drive.blf…")
+    progress = Signal(int, int)  # done, total of the running job
+    idle = Signal(str)  # the job ended: what happened
+    failed = Signal(str, str)  # page ("recordings" or "compare"), what went wrong
+    recordings_stale = Signal()  # the store's list changed (import, notes): pages ask again
+    samples_loaded = Signal(object, dict)  # recording id, {signal: (t, v)}
+    decoded_names = Signal(object, list)  # recording id, broadcast signal names its frames carry
+    database_loaded = Signal(object)  # a signal database the technician loaded (imports, trace, live)
+    frames_loaded = Signal(object, str, object)  # frames, title, BatchDecoder | None: shown on the trace page
+    replay_started = Signal(object, str, float)  # replay, title, speed
+    replay_position = Signal(float, float, bool)  # position, duration, finished
+    replay_stopped = Signal()
+    compare_started = Signal(object, object)  # before id, after id
+    compare_busy = Signal(bool)
+    compare_progress = Signal(int, int)
+    compared = Signal(object)  # Comparison | None (cancelled)
+    compare_choices = Signal(list)  # every recording, for the Before/after pickers
+
+    def __init__(self, model: BenchModel, window: MainWindow, store: Store | None, ui_state: QSettings | None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.window = window  # navigation only: a replay opens the Live page, frames the CAN trace
+        self.store = store
         self.ui_state = ui_state
         self.runner = TaskRunner(self, max_threads=1)
         self.cancel = threading.Event()
@@ -56,24 +85,15 @@ class RecordingIO(QObject):
         self._replay_timer = QTimer(self)
         self._replay_timer.setInterval(250)
         self._replay_timer.timeout.connect(self._show_replay_position)
-        bench.controller.connected.connect(lambda _report: self.stop_replay(reattach=False))
-        # a disconnect empties the Live page; a replay playing there stays (next turn of the event loop)
-        bench.controller.disconnected.connect(lambda: QTimer.singleShot(0, self._keep_replay_on_live))
-
-    @property
-    def store(self) -> Any:
-        return self.bench.store
-
-    def _page(self, key: str) -> Any:
-        return self.bench.window.built_page(key)
+        model.controller.connected.connect(lambda _report: self.stop_replay(reattach=False))
 
     def _run(self, name: str, work: Callable[[], Any], done: Callable[[Any], None], page_key: str = "recordings") -> None:
         def failed(exc: BaseException) -> None:
             report_unexpected(exc)
-            page = self._page(page_key)
-            if page is not None:
-                page.set_idle(f"{name.capitalize()} failed: {describe_error(exc)}") if hasattr(page, "set_idle") \
-                    else page.show_error(describe_error(exc))
+            if page_key == "compare":
+                self.failed.emit(page_key, describe_error(exc))
+            else:
+                self.idle.emit(f"{name.capitalize()} failed: {describe_error(exc)}")
 
         self.runner.submit(work, done, failed, name=name)
 
@@ -88,9 +108,7 @@ class RecordingIO(QObject):
             return
         files = [path, *(p for p in self.recent_files() if p != path)][:MAX_RECENT]
         self.ui_state.setValue(RECENT_KEY, files)
-        page = self._page("recordings")
-        if page is not None:
-            page.set_recent(files)
+        self.recent_changed.emit(files)
 
     def open_files(self, paths: list[str]) -> None:
         """Dropped on the window or picked from Recent: databases first (so a log dropped with its DBC decodes)."""
@@ -114,40 +132,31 @@ class RecordingIO(QObject):
         def done(database: Any) -> None:
             self._remember(path)
             self._use_database_live(database)
-            live = self._page("live")
-            if live is not None:
-                live.refresh_definitions()
-            trace = self._page("trace")
-            if trace is not None and trace.feed is None:
-                from carvrooom_desktop.acquisition.decode import BatchDecoder
-
-                trace.set_decoder(BatchDecoder(database))
-            self.bench.window.status.showMessage(f"Signal database {Path(path).name}: {len(database.messages)} messages", 10_000)
+            self.database_loaded.emit(database)
+            self.window.status.showMessage(f"Signal database {Path(path).name}: {len(database.messages)} messages", 10_000)
 
         self._run("loading the signal database", work, done)
 
     def _use_database_live(self, database: Any) -> None:
-        session = self.bench.controller.session
-        use = getattr(session, "use_signal_database", None)
-        if use is None:
+        session = self.model.session
+        if session is None:
             return
         try:
-            use(database)
+            session.use_signal_database(database)
         except RuntimeError as e:  # an ELM327 carries no broadcast frames
-            self.bench.window.status.showMessage(f"Signal database kept for imports: {e}", 10_000)
+            self.window.status.showMessage(f"Signal database kept for imports: {e}", 10_000)
 
     # -- import / export ------------------------------------------------------------------------
 
     def import_log(self, path: str) -> None:
         store = self.store
-        page = self.bench.window.page("recordings")
         if store is None:
-            page.set_idle("Nothing can be imported: the store is not open.")
+            self.idle.emit("Nothing can be imported: the store is not open.")
             return
         self.cancel.clear()
         progress = _Progress(self)
-        progress.changed.connect(page.set_progress)
-        page.set_busy(f"Importing {Path(path).name}…")
+        progress.changed.connect(self.progress)
+        self.busy.emit(f"Importing {Path(path).name}…")
         cancel = self.cancel
 
         def work() -> Any:
@@ -160,18 +169,17 @@ class RecordingIO(QObject):
             lines = result.report.bad_lines
             detail = f" Bad lines: {', '.join(f'{b.line_no} ({b.reason})' for b in lines[:3])}." if lines else ""
             state = "Import cancelled; what was read is kept" if result.cancelled else "Imported"
-            page.set_idle(f"{state}: {Path(path).name}: {result.summary()}.{detail}")
-            page.request_refresh()
+            self.idle.emit(f"{state}: {Path(path).name}: {result.summary()}.{detail}")
+            self.recordings_stale.emit()
 
         self._run("import", work, done)
 
     def export(self, recording_id: Any, path: str, fmt: str) -> None:
         store = self.store
-        page = self.bench.window.page("recordings")
         self.cancel.clear()
         progress = _Progress(self)
-        progress.changed.connect(page.set_progress)
-        page.set_busy(f"Exporting as {fmt}…")
+        progress.changed.connect(self.progress)
+        self.busy.emit(f"Exporting as {fmt}…")
         cancel = self.cancel
 
         def work() -> Any:
@@ -182,32 +190,25 @@ class RecordingIO(QObject):
 
         def done(result: Any) -> None:
             if result.cancelled:
-                page.set_idle("Export cancelled; no partial file was left.")
+                self.idle.emit("Export cancelled; no partial file was left.")
             else:
                 self._remember(path)
-                page.set_idle(f"Exported {result.rows:,} {'rows' if fmt == 'csv' else 'frames'} to {path}")
+                self.idle.emit(f"Exported {result.rows:,} {'rows' if fmt == 'csv' else 'frames'} to {path}")
 
         self._run("export", work, done)
 
-    def _database_for(self, store: Any, recording: Any) -> Any:
-        """The recording's vehicle's remembered database, the simulator's for its recordings, else the dropped one."""
-        from carvrooom_desktop.acquisition.signal_databases import database_for_vehicle
+    def _database_for(self, store: Store, recording: Recording) -> Any:
+        """The one answer of acquisition.signal_databases for a stored recording; else the database the
+        technician dropped or chose (used for imports too)."""
+        from carvrooom_desktop.acquisition.signal_databases import choose_decoding_database
 
-        if recording.vin and hasattr(store, "vehicles"):
-            database, _why = database_for_vehicle(store, recording.vin)
-            if database is not None:
-                return database
-        if recording.adapter.startswith("simulated car"):
-            from drivers.simulator.broadcast import load_sim_dbc
-
-            return load_sim_dbc()
-        return self.database
+        choice = choose_decoding_database(store, recording=recording)
+        return choice.database if choice.database is not None else self.database
 
     def save_notes(self, recording_id: Any, notes: str) -> None:
         store = self.store
-        page = self.bench.window.page("recordings")
         self._run("saving notes", lambda: store.recordings.update_notes(recording_id, notes),
-                  lambda _r: (page.set_idle("Notes saved."), page.request_refresh()))
+                  lambda _r: (self.idle.emit("Notes saved."), self.recordings_stale.emit()))
 
     # -- the recording viewer --------------------------------------------------------------------
 
@@ -231,17 +232,14 @@ class RecordingIO(QObject):
             return out
 
         def done(samples: Any) -> None:
-            page = self._page("recordings")
-            if page is not None:
-                page.add_samples(recording_id, samples)
+            self.samples_loaded.emit(recording_id, dict(samples))
 
         self._run("loading signals", work, done)
 
     def offer_decoded_names(self, recording_id: Any) -> None:
         """Tell the viewer which broadcast signals the recording's frames carry (by the ids present)."""
         store = self.store
-        frame_ids = getattr(store.recordings, "frame_ids", None) if store is not None else None
-        if frame_ids is None:
+        if store is None:
             return
 
         def work() -> list[str]:
@@ -250,14 +248,12 @@ class RecordingIO(QObject):
             database = self._database_for(store, store.recordings.get(recording_id))
             if database is None:
                 return []
-            present = {int(i) for i in frame_ids(recording_id)}
+            present = {int(i) for i in store.recordings.frame_ids(recording_id)}
             decoder = BatchDecoder(database)
             return [sig.name for m in decoder.plan.messages if m.frame_id in present for sig in m.signals]  # "MESSAGE.signal"
 
         def done(names: list[str]) -> None:
-            page = self._page("recordings")
-            if page is not None:
-                page.add_signal_names(recording_id, names)
+            self.decoded_names.emit(recording_id, names)
 
         self._run("listing decoded signals", work, done)
 
@@ -275,8 +271,8 @@ class RecordingIO(QObject):
 
         def done(result: Any) -> None:
             recording, frames, decoder = result
-            page = self.bench.window.show_workspace("trace")
-            page.show_frames(frames, f"Recording of {recording.vin or 'an unidentified car'}", decoder)
+            self.window.show_workspace("trace")  # built (and bound) before the frames arrive
+            self.frames_loaded.emit(frames, f"Recording of {recording.vin or 'an unidentified car'}", decoder)
 
         self._run("loading frames", work, done)
 
@@ -292,54 +288,39 @@ class RecordingIO(QObject):
 
         def done(replay: Any) -> None:
             self.replay = replay
-            live = self.bench.window.show_workspace("live")
-            live.set_source(replay)
+            self.window.show_workspace("live")
+            self.model.set_live_source(replay)
             title = f"Replay of {replay.recording.vin or 'a recording'}"
-            live.show_replay(title + (f" ({replay.signal_database_note})" if replay.signal_database_note else ""), speed)
-            bar = live.replay_bar
-            bar.speed_changed.connect(replay.set_speed)
-            bar.pause_toggled.connect(lambda paused: replay.pause() if paused else replay.resume())
-            bar.stop_requested.connect(self.stop_replay)
+            self.replay_started.emit(replay, title + (f" ({replay.signal_database_note})" if replay.signal_database_note else ""), speed)
             self._replay_timer.start()
 
         self._run("starting the replay", work, done)
 
-    def _keep_replay_on_live(self) -> None:
-        live = self._page("live")
-        if self.replay is not None and live is not None and live.source is not self.replay:
-            live.set_source(self.replay)
-
     def _show_replay_position(self) -> None:
-        live, replay = self._page("live"), self.replay
-        if live is None or replay is None:
+        replay = self.replay
+        if replay is None:
             self._replay_timer.stop()
             return
-        live.replay_bar.set_position(replay.position, replay.duration, replay.finished)
+        self.replay_position.emit(replay.position, replay.duration, replay.finished)
 
     def stop_replay(self, reattach: bool = True) -> None:
         replay, self.replay = self.replay, None
         self._replay_timer.stop()
-        live = self._page("live")
-        if replay is not None:
-            replay.stop()
-            if live is not None:
-                bar = live.replay_bar
-                for signal in (bar.speed_changed, bar.pause_toggled, bar.stop_requested):
-                    signal.disconnect()
-        if live is not None and replay is not None:
-            live.hide_replay()
-            if reattach:
-                session = self.bench.controller.session
-                live.set_source(session, self.bench._units() if session is not None else None)
+        if replay is None:
+            return
+        replay.stop()
+        self.replay_stopped.emit()
+        if self.model.live_source is replay:
+            self.model.set_live_source(self.model.session if reattach else None)
 
     def compare(self, before_id: Any, after_id: Any) -> None:
         store = self.store
-        page = self.bench.window.show_workspace("compare")
-        page.choose(before_id, after_id)
+        self.window.show_workspace("compare")
+        self.compare_started.emit(before_id, after_id)
         self.cancel.clear()
         progress = _Progress(self)
-        progress.changed.connect(page.set_progress)
-        page.set_busy(True)
+        progress.changed.connect(self.compare_progress)
+        self.compare_busy.emit(True)
         cancel = self.cancel
 
         def work() -> Any:
@@ -350,15 +331,15 @@ class RecordingIO(QObject):
                                       progress=progress, cancel=cancel)
 
         def done(result: Any) -> None:
-            page.show_cancelled() if result is None else page.show_comparison(result)
+            self.compared.emit(result)
 
         self._run("comparison", work, done, page_key="compare")
 
     def refresh_compare_choices(self) -> None:
-        store, page = self.store, self._page("compare")
-        if store is None or page is None:
+        store = self.store
+        if store is None:
             return
-        self._run("listing recordings", lambda: store.recordings.list(), page.set_recordings, page_key="compare")
+        self._run("listing recordings", lambda: store.recordings.list(), self.compare_choices.emit, page_key="compare")
 
     def wait(self) -> None:
         self.cancel.set()

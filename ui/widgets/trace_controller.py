@@ -69,8 +69,22 @@ class TraceController(QObject):
         self.runner.wait()
 
 
-def make_trace_page(controller: Any, role: Callable[[], str], parent: QObject) -> tuple[Any, TraceController]:
+def make_trace_page(controller: Any, role: Callable[[], str], parent: QObject, io: Any = None) -> tuple[Any, TraceController]:
+    """The CAN trace page bound to the session (live frames) and to the recordings IO (stored frames, databases)."""
     from ui.workspaces.trace import TraceWorkspace
 
     page = TraceWorkspace(role)
+    if io is not None:
+        io.frames_loaded.connect(page.show_frames)
+        io.database_loaded.connect(lambda database: _offer_decoder(page, database))
+        if io.database is not None:
+            _offer_decoder(page, io.database)
     return page, TraceController(page, controller, parent)
+
+
+def _offer_decoder(page: Any, database: Any) -> None:
+    """A database the technician loaded decodes the trace until a live feed brings its own."""
+    if page.feed is None:
+        from carvrooom_desktop.acquisition.decode import BatchDecoder
+
+        page.set_decoder(BatchDecoder(database))

@@ -8,7 +8,7 @@ on a worker with progress and cancel and hands the result to :meth:`show_compari
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +28,10 @@ from PySide6.QtWidgets import (
 from ui.table_model import Column, RowTableModel
 from ui.theme import Theme
 from ui.widgets.common import card, page_header, section_title, table_view
+
+if TYPE_CHECKING:
+    from ui.bench_model import BenchModel
+    from ui.widgets.recording_io import RecordingIO
 
 MAX_PLOTTED = 4
 PREFERRED = ("engine_speed", "stft_b1", "ltft_b1", "coolant_temp", "o2_b1s1_voltage", "battery_voltage")
@@ -71,7 +75,8 @@ class ComparisonWorkspace(QWidget):
     cancel_requested = Signal()
     refresh_requested = Signal()
 
-    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, theme: Theme, parent: QWidget | None = None, *,
+                 model: BenchModel | None = None, io: RecordingIO | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Workspace")
         self._theme = theme
@@ -140,6 +145,23 @@ class ComparisonWorkspace(QWidget):
         self._recordings: list[Any] = []
         self._busy = False
         self._update_buttons()
+        if model is not None:
+            self.bind(model, io)
+
+    def bind(self, model: BenchModel, io: RecordingIO | None = None) -> None:
+        """Every recording for the pickers (the unfiltered list); the comparison's progress and outcome."""
+        model.recordings_changed.connect(lambda rows, text: None if text else self.set_recordings(rows))
+        if io is not None:
+            self.compare_requested.connect(io.compare)
+            self.cancel_requested.connect(io.cancel.set)
+            io.compare_choices.connect(self.set_recordings)
+            io.compare_started.connect(self.choose)
+            io.compare_busy.connect(self.set_busy)
+            io.compare_progress.connect(self.set_progress)
+            io.compared.connect(lambda result: self.show_cancelled() if result is None else self.show_comparison(result))
+            io.failed.connect(lambda page, text: self.show_error(text) if page == "compare" else None)
+        if model.recordings:
+            self.set_recordings(model.recordings)
 
     # -- recordings ---------------------------------------------------------------------------
 

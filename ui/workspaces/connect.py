@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,10 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.session_controller import SIMULATED_KINDS, ConnectRequest
+from ui.session_controller import SIMULATED_KINDS, ConnectRequest, SessionController
 from ui.widgets.common import card, page_header, repolish, section_title
 from ui.widgets.sim_car_panel import FULL_SEVERITY, SimulatedCarPanel
 from ui.widgets.source_picker import SourcePicker
+
+if TYPE_CHECKING:
+    from ui.adapter_finder import AdapterFinder
+    from ui.bench_model import BenchModel
 
 __all__ = ["FULL_SEVERITY", "ConnectWorkspace"]
 
@@ -39,11 +43,13 @@ class ConnectWorkspace(QWidget):
     find_interfaces_requested = Signal()
     ignition_requested = Signal(bool)
 
-    def __init__(self, faults: Sequence[tuple[str, str]] = (), seed: int = 0, parent: QWidget | None = None) -> None:
+    def __init__(self, faults: Sequence[tuple[str, str]] = (), seed: int = 0, parent: QWidget | None = None, *,
+                 model: BenchModel | None = None, finder: AdapterFinder | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Workspace")
         self._state = "idle"
         self._connected_kind = ""
+        self._controller: SessionController | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(14)
@@ -88,6 +94,42 @@ class ConnectWorkspace(QWidget):
         actions.addWidget(self.message, 1)
         layout.addLayout(actions)
         self._on_kind(self.source.kind())
+        if model is not None:
+            self.bind(model, finder)
+
+    def bind(self, model: BenchModel, finder: AdapterFinder | None = None) -> None:
+        """Ask the session controller to connect; follow its state; show the current connection once."""
+        c = self._controller = model.controller
+        self.connect_requested.connect(c.connect_to)
+        self.disconnect_requested.connect(c.disconnect_session)
+        self.ignition_requested.connect(c.set_ignition)
+        c.connecting.connect(lambda: self.set_state("connecting"))
+        c.connected.connect(self._on_connected)
+        c.connect_failed.connect(self.show_error)
+        c.disconnected.connect(lambda: self.set_state("idle", "Disconnected."))
+        c.ignition_changed.connect(self.set_ignition)
+        c.ignition_failed.connect(self.show_ignition_error)
+        if finder is not None:
+            self.find_adapters_requested.connect(finder.find)
+            self.find_interfaces_requested.connect(finder.find_can)
+            finder.started.connect(lambda: self.set_finding(True))
+            finder.found.connect(self.set_ports)
+            finder.failed.connect(self.show_find_error)
+            finder.can_started.connect(lambda: self.set_finding(True, "can"))
+            finder.can_found.connect(self.set_can_channels)
+            finder.can_failed.connect(lambda text: self.show_find_error(text, "can"))
+        if c.session is not None and c.request is not None:
+            self.set_state("connected", kind=c.request.kind)
+            if c.last_report is not None:
+                self.show_self_test(c.last_report)
+        elif c.is_connecting:
+            self.set_state("connecting")
+
+    def _on_connected(self, report: Any) -> None:
+        vehicle = report.vehicle
+        request = self._controller.request if self._controller is not None else None
+        self.set_state("connected", f"Connected to {vehicle.label}.", kind=request.kind if request else None)
+        self.show_self_test(report)
 
     def _build_self_test(self) -> QWidget:
         frame, body = card()

@@ -3,7 +3,7 @@ mode 06 test results and calibration ids; rescan and clear codes (after a confir
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +29,9 @@ from ui.workspaces.diagnostic_columns import (
     freeze_rows,
 )
 
+if TYPE_CHECKING:
+    from ui.bench_model import BenchModel
+
 __all__ = ["DiagnosticsWorkspace"]
 
 
@@ -36,7 +39,7 @@ class DiagnosticsWorkspace(QWidget):
     rescan_requested = Signal()
     clear_codes_requested = Signal()  # asked only after the technician confirmed
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, model: BenchModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Workspace")
         self.report: Any = None
@@ -102,6 +105,31 @@ class DiagnosticsWorkspace(QWidget):
         vertical.setChildrenCollapsible(False)
         layout.addWidget(vertical, 1)
         self._update_buttons()
+        if model is not None:
+            self.bind(model)
+
+    def bind(self, model: BenchModel) -> None:
+        """Follow the session: scans, clears, connection; show the current scan once."""
+        c = model.controller
+        c.connected.connect(self._on_connected)
+        c.disconnected.connect(lambda: self.set_connected(False))
+        c.scan_started.connect(lambda: self.set_busy(True))
+        c.scan_ready.connect(self.show_report)
+        c.scan_failed.connect(self.show_error)
+        c.clear_started.connect(self.set_clearing)
+        c.codes_cleared.connect(self.show_cleared)
+        c.clear_failed.connect(self.show_clear_error)
+        model.signals_dropped.connect(self.show_dropped)
+        self.rescan_requested.connect(c.rescan)
+        if c.last_report is not None:
+            self.show_report(c.last_report)
+            self.set_connected(c.session is not None)
+            self.show_dropped(model.dropped_signals)
+
+    def _on_connected(self, report: Any) -> None:
+        self.show_report(report)
+        self.set_connected(True)
+        self.show_message("", "idle")
 
     # -- showing a scan ----------------------------------------------------------------
 

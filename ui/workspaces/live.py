@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -34,7 +34,12 @@ from ui.widgets.gauges import GaugePanel
 from ui.widgets.replay_bar import ReplayBar
 from ui.widgets.signal_picker import SignalPicker
 from ui.widgets.signal_plots import OVERLAY, STACKED, SignalPlot
+from carvrooom_desktop.acquisition.live_source import LiveSource
 from ui.workspaces import DEFAULT_LIVE_PLOTS
+
+if TYPE_CHECKING:
+    from ui.bench_model import BenchModel
+    from ui.widgets.recording_io import RecordingIO
 
 FRAME_INTERVAL_MS = 33  # ~30 Hz
 TITLE_EVERY = 6  # refresh the values in the lane labels and gauges ~5 times a second
@@ -44,16 +49,13 @@ DEFAULT_GAUGES = ("engine_speed", "vehicle_speed", "coolant_temp")
 MAX_GAUGES = 6
 
 
-class LiveSource(Protocol):
-    def window(self, name: str, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray]: ...
-
-
 class LiveWorkspace(QWidget):
     record_requested = Signal()
     stop_requested = Signal()
     mark_requested = Signal(str)
 
-    def __init__(self, theme: Theme, signals: Sequence[str] = DEFAULT_LIVE_PLOTS, parent: QWidget | None = None) -> None:
+    def __init__(self, theme: Theme, signals: Sequence[str] = DEFAULT_LIVE_PLOTS, parent: QWidget | None = None, *,
+                 model: BenchModel | None = None, io: RecordingIO | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Workspace")
         self._theme = theme
@@ -156,6 +158,38 @@ class LiveWorkspace(QWidget):
         self.timer.setInterval(FRAME_INTERVAL_MS)
         self.timer.timeout.connect(self.tick)
         self._update_buttons()
+        self._replay: Any = None
+        if model is not None:
+            self.bind(model, io)
+
+    def bind(self, model: BenchModel, io: RecordingIO | None = None) -> None:
+        """Plot the bench's live source (the car or a replay); record through the session controller."""
+        c = model.controller
+        self.record_requested.connect(lambda: c.start_recording())
+        self.stop_requested.connect(c.stop_recording)
+        self.mark_requested.connect(c.mark)
+        c.recording_failed.connect(self.show_error)
+        model.live_source_changed.connect(lambda source: self.set_source(source, model.units()))
+        model.recording_clock.connect(self.set_recording)
+        if io is not None:
+            io.replay_started.connect(self._on_replay_started)
+            io.replay_position.connect(self.replay_bar.set_position)
+            io.replay_stopped.connect(self._on_replay_stopped)
+            io.database_loaded.connect(lambda _db: self.refresh_definitions())
+            self.replay_bar.stop_requested.connect(io.stop_replay)
+        self.replay_bar.speed_changed.connect(lambda speed: self._replay.set_speed(speed) if self._replay else None)
+        self.replay_bar.pause_toggled.connect(
+            lambda paused: (self._replay.pause() if paused else self._replay.resume()) if self._replay else None)
+        if model.live_source is not None:
+            self.set_source(model.live_source, model.units())
+
+    def _on_replay_started(self, replay: Any, title: str, speed: float) -> None:
+        self._replay = replay
+        self.show_replay(title, speed)
+
+    def _on_replay_stopped(self) -> None:
+        self._replay = None
+        self.hide_replay()
 
     # -- source ----------------------------------------------------------------------------
 
@@ -180,9 +214,8 @@ class LiveWorkspace(QWidget):
         self._update_buttons()
         self._sync_timer()
 
-    def _load_definitions(self, source: Any, units: Mapping[str, str] | None) -> None:
-        definitions = getattr(source, "signal_definitions", None)
-        self._definitions = {d.name: d for d in definitions()} if definitions is not None else {}
+    def _load_definitions(self, source: LiveSource, units: Mapping[str, str] | None) -> None:
+        self._definitions = {d.name: d for d in source.signal_definitions()}
         for name, unit in (units or {}).items():
             if name not in self._definitions:
                 from carvrooom_desktop.domain import SignalDefinition
@@ -253,14 +286,13 @@ class LiveWorkspace(QWidget):
             if self.plots.cursors:
                 self._show_cursor_values()
 
-    def _refresh_values(self, source: Any) -> None:
-        latest = getattr(source, "latest", None)
+    def _refresh_values(self, source: LiveSource) -> None:
         for name in self.plots.signal_names():
             history = self.plots.history(name)
             value = float(history.v[-1]) if len(history) else None
             self.plots.set_title(name, self.plots.title_text(name, value))
         for name in self.gauges.names():
-            self.gauges.set_value(name, latest(name) if latest is not None and name in self._definitions else None)
+            self.gauges.set_value(name, source.latest(name) if name in self._definitions else None)
 
     def _sync_timer(self) -> None:
         should_run = self._source is not None and self.isVisible()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
@@ -35,6 +35,10 @@ from PySide6.QtWidgets import (
 from ui.table_model import Column, RowTableModel
 from ui.theme import Theme
 from ui.widgets.common import card, page_header, section_title, table_view
+
+if TYPE_CHECKING:
+    from ui.bench_model import BenchModel
+    from ui.widgets.recording_io import RecordingIO
 
 IMPORT_FILTER = "CAN logs (*.blf *.asc *.trc *.log *.csv *.mf4 *.mdf);;All files (*)"
 EXPORT_FORMATS = (("CSV, time-aligned signals", "csv"), ("Vector BLF", "blf"), ("Vector ASC", "asc"), ("candump log", "candump"))
@@ -80,7 +84,8 @@ class RecordingsWorkspace(QWidget):
     samples_requested = Signal(object, list)  # recording id, signals to load for the plot
     decoded_names_requested = Signal(object)  # recording id: which broadcast signals its frames carry
 
-    def __init__(self, theme: Theme, preferred_signals: Sequence[str] = (), parent: QWidget | None = None) -> None:
+    def __init__(self, theme: Theme, preferred_signals: Sequence[str] = (), parent: QWidget | None = None, *,
+                 model: BenchModel | None = None, io: RecordingIO | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Workspace")
         self._theme = theme
@@ -140,6 +145,23 @@ class RecordingsWorkspace(QWidget):
         self.splitter.setSizes([170, 560])
         layout.addWidget(self.splitter, 1)
         self._update_buttons()
+        if model is not None:
+            self.bind(model, io)
+
+    def bind(self, model: BenchModel, io: RecordingIO | None = None) -> None:
+        """The store's recordings as the bench model lists them; import/export/notes outcomes from the IO."""
+        model.recordings_changed.connect(lambda rows, _text: self.set_recordings(rows))
+        model.recording_opened.connect(self.show_recording)
+        model.recordings_stale.connect(self.request_refresh)
+        model.store_failed.connect(self.show_error)
+        if io is not None:
+            io.recent_changed.connect(self.set_recent)
+            io.busy.connect(self.set_busy)
+            io.progress.connect(self.set_progress)
+            io.idle.connect(self.set_idle)
+            io.recordings_stale.connect(self.request_refresh)
+            io.samples_loaded.connect(self.add_samples)
+            io.decoded_names.connect(self.add_signal_names)
 
     def _io_bar(self) -> QHBoxLayout:
         row = QHBoxLayout()
