@@ -58,6 +58,7 @@ class SyncOutboxRow(Base):
     __table_args__ = (
         Index("ix_sync_outbox_pending", "acked", "local_seq"),
         Index("ix_sync_outbox_row", "table_name", "row_id"),
+        {"sqlite_autoincrement": True},  # local_seq is never reused after acknowledged rows are deleted
     )
 
     local_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -101,6 +101,7 @@ class SyncEngine:
         self._published: SyncStatus | None = None
         self._last = SyncStatus(SyncState.SYNCING if self._server else SyncState.LOCAL_STORE, server=self.shared_display)
         self.pulled_seq_hook: Callable[[int], None] | None = None
+        self.pushed_upto: int | None = None  # the newest outbox entry the last cycle set out to push
 
     @property
     def server_url(self) -> URL | None:
@@ -155,8 +156,13 @@ class SyncEngine:
                 conn.execute(update(_state).where(_state.c.id == 1).values(server_id=info.server_id, offset_ms=offset))
 
     def _push_all(self) -> None:
+        """Everything pending when the cycle began (a workstation that keeps writing must still get to its pull)."""
+        with self.local.connect() as conn:
+            upto = outbox.newest_local_seq(conn)
+        self.pushed_upto = upto
         while True:
-            batch = outbox.build_batch(self.local, self.tables, max_entries=self.batch_entries, max_bytes=self.batch_bytes)
+            batch = outbox.build_batch(self.local, self.tables, max_entries=self.batch_entries, max_bytes=self.batch_bytes,
+                                       upto=upto)
             if batch is None:
                 return
             with self._server.begin() as conn:

@@ -54,18 +54,22 @@ def _entry(row) -> Entry:
 
 
 def build_batch(engine: Engine, tables: dict[str, SyncedTable], *, max_entries: int = MAX_ENTRIES,
-                max_bytes: int = MAX_BYTES) -> Batch | None:
+                max_bytes: int = MAX_BYTES, upto: int | None = None) -> Batch | None:
+    """The next batch, starting from the oldest pending entry (at or below ``upto``, when given)."""
     with engine.connect() as conn:
         conn.exec_driver_sql("BEGIN")  # one snapshot for the outbox and the rows
         try:
-            return _build(conn, tables, max_entries, max_bytes)
+            return _build(conn, tables, max_entries, max_bytes, upto)
         finally:
             conn.rollback()
 
 
-def _build(conn: Connection, tables: dict[str, SyncedTable], max_entries: int, max_bytes: int) -> Batch | None:
-    head = conn.execute(select(_outbox.c.table_name, _outbox.c.row_id).where(_outbox.c.acked == 0)
-                        .order_by(_outbox.c.local_seq).limit(max_entries)).all()
+def _build(conn: Connection, tables: dict[str, SyncedTable], max_entries: int, max_bytes: int,
+           upto: int | None) -> Batch | None:
+    query = select(_outbox.c.table_name, _outbox.c.row_id).where(_outbox.c.acked == 0)
+    if upto is not None:
+        query = query.where(_outbox.c.local_seq <= upto)
+    head = conn.execute(query.order_by(_outbox.c.local_seq).limit(max_entries)).all()
     if not head:
         return None
     wanted: dict[str, set[str]] = defaultdict(set)

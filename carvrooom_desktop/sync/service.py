@@ -98,7 +98,8 @@ class SyncService:
     def _sleep(self, seconds: float) -> None:
         """Until woken, a local change, or ``seconds``; publishes a changed pending count meanwhile."""
         deadline = time.monotonic() + seconds
-        seen = self._newest()
+        # Compare with what the last cycle pushed, not with "now": a change made during the cycle counts.
+        seen = self.engine.pushed_upto if self.engine.pushed_upto is not None else self._newest()
         while not self._stop.is_set():
             left = deadline - time.monotonic()
             if left <= 0 or self._wake.wait(min(self.local_poll_s, left)):

@@ -78,7 +78,8 @@ def upgrade() -> None:
     sa.Column('acked', sa.Integer(), nullable=False),
     sa.Column('acked_seq', sa.BigInteger(), nullable=True),
     sa.PrimaryKeyConstraint('local_seq', name=op.f('pk_sync_outbox')),
-    sa.UniqueConstraint('change_id', name=op.f('uq_sync_outbox_change_id'))
+    sa.UniqueConstraint('change_id', name=op.f('uq_sync_outbox_change_id')),
+    sqlite_autoincrement=True,  # the service watches max(local_seq): it must never be reused
     )
     with op.batch_alter_table('sync_outbox', schema=None) as batch_op:
         batch_op.create_index('ix_sync_outbox_pending', ['acked', 'local_seq'], unique=False)
