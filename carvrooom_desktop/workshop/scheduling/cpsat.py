@@ -286,7 +286,7 @@ def _parameters(solver, settings: SolverSettings) -> None:
     p.cp_model_probing_level = 0
     if settings.deterministic:
         p.num_workers = 1
-        p.max_deterministic_time = max(0.1, settings.time_limit_s)
+        p.max_deterministic_time = max(0.005, settings.time_limit_s)
         p.max_time_in_seconds = max(1.0, settings.time_limit_s * 20)
     else:
         p.num_workers = max(1, settings.num_workers)
