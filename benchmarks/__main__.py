@@ -9,6 +9,7 @@ from benchmarks import (
     bench_plot,
     bench_recording,
     bench_recording_memory,
+    bench_schedule,
     bench_startup,
     health_sim_eval,
     rul_battery,
@@ -26,3 +27,4 @@ if __name__ == "__main__":
     bench_import.main(n=50_000, repeats=3)  # quick variant; full: python -m benchmarks.bench_import
     bench_fallback.main(repeats=1)  # quick variant; full: python -m benchmarks.bench_fallback --repeats 5 --baseline
     bench_plot.main(frames=10, repeats=1)  # quick variant; full: python -m benchmarks.bench_plot
+    bench_schedule.main(["--quick"])  # full: python -m benchmarks.bench_schedule; Brandimarte: --brandimarte --time-limit 60

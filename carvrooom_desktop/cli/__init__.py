@@ -31,6 +31,7 @@ from drivers.simulator.errors import UnknownFault
 COMMAND_MODULES = {
     "gui": "gui", "scan": "scan", "clear": "clear", "record": "record", "sessions": "sessions", "simulate": "simulate",
     "health": "health", "rul": "rul", "import": "import_log", "export": "export", "decode": "decode", "diagnose": "diagnose",
+    "schedule": "schedule",  # bay scheduling (issue 11)
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
