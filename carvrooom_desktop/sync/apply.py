@@ -21,10 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, bindparam, select, text, update
+from sqlalchemy import Connection, Engine, UniqueConstraint, bindparam, delete, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from carvrooom_desktop.storage.sync_models import SyncOutboxRow, SyncRowBaseRow
+from carvrooom_desktop.storage.models import utcnow
+from carvrooom_desktop.storage.sync_models import SyncConflictRow, SyncOutboxRow, SyncRowBaseRow
 from carvrooom_desktop.storage.sync_tables import SyncedTable
 from carvrooom_desktop.sync.pages import PulledRow
 from carvrooom_desktop.sync.values import to_local
@@ -32,6 +33,7 @@ from carvrooom_desktop.sync.values import to_local
 IN_CHUNK = 900
 _outbox = SyncOutboxRow.__table__
 _bases = SyncRowBaseRow.__table__
+_conflicts = SyncConflictRow.__table__
 
 
 @contextmanager
@@ -104,6 +106,7 @@ def apply_rows(conn: Connection, tables: dict[str, SyncedTable], rows: list[Pull
                 partial.append((row.values["id"], rest))
             new_bases.append({"table_name": name, "row_id": key, "base_version": version})
         if full:
+            _replace_local_duplicates(conn, t, full)
             stmt = sqlite_insert(t.table)
             stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={c: stmt.excluded[c] for c in t.columns if c != "id"})
             conn.execute(stmt, full)
@@ -117,6 +120,42 @@ def apply_rows(conn: Connection, tables: dict[str, SyncedTable], rows: list[Pull
     if newest:
         conn.execute(text("UPDATE sync_state SET hlc = MAX(hlc, :h) WHERE id = 1"), {"h": newest})  # the receive rule
     return written
+
+
+def unique_keys(t: SyncedTable) -> list[tuple[str, ...]]:
+    """The table's natural keys: unique constraints and unique indexes other than the primary key."""
+    keys = {tuple(c.name for c in u.columns) for u in t.table.constraints if isinstance(u, UniqueConstraint)}
+    keys |= {tuple(c.name for c in ix.columns) for ix in t.table.indexes if ix.unique}
+    keys |= {(c.name,) for c in t.table.columns if c.unique}
+    return sorted(k for k in keys if k and k != ("id",))
+
+
+def _replace_local_duplicates(conn: Connection, t: SyncedTable, rows: list[dict]) -> None:
+    """Unique keys: the server's row wins over a local row with another id and the same key.
+
+    Two workstations that stored the same signal database file (same hash) each made a row; the
+    server kept the first. The local duplicate gives way (its values go to the conflict list, so
+    nothing disappears unseen) instead of blocking every later pull on a unique constraint.
+    """
+    from carvrooom_desktop.sync.values import jsonable
+
+    for key in unique_keys(t):
+        for row in rows:
+            if any(row.get(c) is None for c in key):
+                continue
+            query = select(t.table).where(t.table.c.id != row["id"], *[t.table.c[c] == row[c] for c in key])
+            for dup in conn.execute(query).all():
+                mine = dict(dup._mapping)
+                conn.execute(delete(t.table).where(t.table.c.id == mine["id"]))
+                if conn.execute(select(_conflicts.c.id).where(_conflicts.c.row_id == mine["id"].hex)).first():
+                    continue  # the push that the server refused recorded it already
+                conn.execute(sqlite_insert(_conflicts).on_conflict_do_nothing(), [{
+                    "id": mine["id"].hex, "table_name": t.name, "row_id": mine["id"].hex, "kind": "rejected",
+                    "fields": list(key), "mine": jsonable({k: v for k, v in mine.items() if not isinstance(v, bytes)}),
+                    "theirs": jsonable({k: row.get(k) for k in key} | {"id": row["id"]}),
+                    "reason": f"the shared database already has this {t.name} row ({', '.join(key)}); its copy replaced yours",
+                    "created_at": utcnow(), "resolved_at": None, "resolution": "",
+                }])
 
 
 def tombstone_locally(conn: Connection, t: SyncedTable, row_id: uuid.UUID) -> None:

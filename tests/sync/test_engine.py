@@ -237,3 +237,23 @@ def test_every_synced_table_is_found_from_the_models():
     assert order.index("vehicles") < order.index("recordings") < order.index("recording_chunks")
     assert ("recording_id", "recordings") in found["recording_chunks"].parents
     assert RecordingChunkRow.__tablename__ in found and uuid.UUID  # noqa: B018
+
+
+def test_the_same_signal_database_stored_on_two_workstations_ends_as_the_servers_one(workstations):
+    import hashlib
+
+    from carvrooom_desktop.storage.models import SignalDatabaseFileRow
+
+    a, b = workstations("ws-a"), workstations("ws-b")
+    content = b"VERSION \"\"\nBO_ 100 ENGINE: 8 ECU\n"
+    sha = hashlib.sha256(content).hexdigest()
+    first = add(a.store, SignalDatabaseFileRow(sha256=sha, name="engine.dbc", content=content))
+    second = add(b.store, SignalDatabaseFileRow(sha256=sha, name="my copy.dbc", content=content))
+    a.sync()
+    assert b.sync().state is SyncState.CONFLICT  # the server refused b's duplicate...
+    assert b.sync().state is SyncState.CONFLICT and a.sync().state is SyncState.SYNCED  # ...and no pull is stuck on it
+    for ws in (a, b):
+        assert get(ws.store, SignalDatabaseFileRow, first).name == "engine.dbc"
+        assert get(ws.store, SignalDatabaseFileRow, second) is None
+    (c,) = list_conflicts(b.store.engine)
+    assert c.kind == "rejected" and c.mine["name"] == "my copy.dbc"
