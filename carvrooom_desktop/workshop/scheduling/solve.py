@@ -136,11 +136,13 @@ def solve(problem: Problem, *, time_limit_s: float = 10.0, num_workers: int = 2,
     from carvrooom_desktop.workshop.scheduling.cpsat import SolverSettings, solve_cpsat
 
     remaining = max(0.05, time_limit_s - (time.perf_counter() - started))
-    if len(sp.jobs) > LNS_ABOVE_JOBS:
+    W = problem.weights
+    pure_makespan = bool(W.makespan) and not (W.lateness or W.completion or W.moved_promise)
+    if len(sp.jobs) > LNS_ABOVE_JOBS and not pure_makespan:  # the neighbourhoods aim at lateness: job shops take the full model
         return _solve_by_neighbourhoods(sp, solution, greedy_cost, started, first_plan_s, time_limit_s, num_workers,
                                         random_seed, deterministic, notes)
     hint = solution
-    if len(sp.jobs) > LNS_FIRST_ABOVE_JOBS and remaining > 1.0:
+    if len(sp.jobs) > LNS_FIRST_ABOVE_JOBS and remaining > 1.0 and not pure_makespan:
         # a better starting plan first (neighbourhoods of the week), then the full model proves it
         from carvrooom_desktop.workshop.scheduling.lns import improve
 
@@ -153,8 +155,7 @@ def solve(problem: Problem, *, time_limit_s: float = 10.0, num_workers: int = 2,
                                     round_s=LNS_ROUND_S)
         hint = compact(sp, hint)
         remaining = max(0.05, time_limit_s - (time.perf_counter() - started))
-    W = problem.weights
-    if W.makespan and not (W.lateness or W.completion or W.moved_promise) and len(hint) == len(sp.jobs):
+    if pure_makespan and len(hint) == len(sp.jobs):
         # a pure makespan problem (the job-shop benchmarks): nothing may end after the best plan's makespan
         bound_end = max(p.end for p in hint.values())
         sp = replace(sp, jobs=[replace(sj, deadline=bound_end if sj.deadline is None else min(sj.deadline, bound_end)) for sj in sp.jobs])
@@ -201,7 +202,7 @@ def _solve_by_neighbourhoods(sp, solution, greedy_cost, started, first_plan_s, t
     from carvrooom_desktop.workshop.scheduling.lns import improve
 
     solution = _best_start(sp, solution, keep=bool(sp.problem.previous))
-    until = started + time_limit_s
+    until = started + time_limit_s - min(0.15, 0.03 * time_limit_s)  # left for compaction and the bookings
     if deterministic:  # a fixed number of rounds of fixed deterministic time: the same plan every run
         until = float("inf")
     best, rounds = improve(sp, solution, until=until, num_workers=1 if deterministic else num_workers, seed=random_seed,
