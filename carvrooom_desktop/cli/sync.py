@@ -141,7 +141,12 @@ def _watch(engine, as_json: bool) -> int:
     bus = ev.EventBus()
     engine.events = bus
 
+    shown = {"last": None}
+
     def show(_topic, status) -> None:
+        if (status.value, status.message) == shown["last"]:
+            return  # one line per change of state, not per cycle
+        shown["last"] = (status.value, status.message)
         if as_json:
             print(json.dumps(status.to_dict()), flush=True)
         else:

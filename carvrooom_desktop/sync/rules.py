@@ -187,7 +187,9 @@ def merge(t: SyncedTable, current: Current | None, inc: Incoming) -> Decision:
         decision.detail = _detail(asked, inc, current, "changed on the server by someone else since you last synced")
     elif kept:
         decision.outcome = KEPT_SERVER
-        decision.detail = _detail(kept, inc, current, f"{rule.resolution(kept[0])}: the server's values were kept")
+        why = ("deleted on the server: a delete wins over an edit made without seeing it" if kept == [DELETED]
+               else f"{rule.resolution(kept[0])}: the server's values were kept")
+        decision.detail = _detail(kept, inc, current, why)
     elif lost:
         decision.outcome = MERGED  # some fields lost to later writes elsewhere (last writer wins): not an error
     return decision

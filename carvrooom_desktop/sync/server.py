@@ -43,7 +43,7 @@ from carvrooom_desktop.storage.models import utcnow
 from carvrooom_desktop.storage.sync_models import SyncAppliedRow, SyncChangeRow, SyncServerRow
 from carvrooom_desktop.storage.sync_tables import SyncedTable
 from carvrooom_desktop.sync import rules
-from carvrooom_desktop.sync.values import to_server
+from carvrooom_desktop.sync.values import jsonable, to_server
 
 CHANNEL = "carvrooom_sync"
 LOCK_KEY = 0x53594E43  # "SYNC"; the second key is the schema, so two shared schemas never wait on each other
@@ -253,9 +253,7 @@ def _reason(e: IntegrityError) -> str:
 
 def _reject(conn: Connection, p: _Plan, reason: str) -> None:
     """The database refused this row: store the rule's replacement (a rejected booking) or nothing."""
-    mine = {k: v for k, v in (p.incoming.values or {}).items()} if p.incoming else {}
-    from carvrooom_desktop.sync.values import jsonable
-
+    mine = dict(p.incoming.values or {}) if p.incoming else {}
     detail = {"fields": sorted(p.decision.write.keys() - {"version", "updated_at"}), "reason": reason,
               "mine": jsonable({k: mine.get(k) for k in p.decision.write if k in mine}),
               "theirs": jsonable({k: p.current.values.get(k) for k in p.decision.write}) if p.current else {}}
