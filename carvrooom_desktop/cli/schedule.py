@@ -341,8 +341,9 @@ def _book_if_urgent(store, job, args) -> int:
         reason = next((u.reason for u in result.plan.unschedulable if u.job_id == this.id), "no slot in the horizon")
         print(f"do not drive, but it cannot be booked: {reason}")
     for m in result.moves:
-        print(f"  moved promised job {m.job_id[:8]}: {m.old_start:%a %H:%M} -> {m.new_start:%a %H:%M}" if m.new_start else
-              f"  moved promised job {m.job_id[:8]} out of the plan")
+        label = result.problem.job(m.job_id).label
+        print(f"  moved promised job {label}: {m.old_start.astimezone(now.tzinfo):%a %H:%M} -> {m.new_start.astimezone(now.tzinfo):%a %H:%M}"
+              if m.new_start else f"  moved promised job {label} out of the plan")
     for w in result.warnings:
         print(f"warning: {w}")
     return 0

@@ -158,7 +158,7 @@ def replan(problem: Problem, plan: Plan, event: Event, *, now: datetime, time_li
         if first is not None:
             pinned = replace(event.job, pin=Pin(first.bay_id, first.technician_id, first.starts_at))
             new_problem = replace(new_problem, jobs=tuple(pinned if j.id == event.job.id else j for j in new_problem.jobs))
-    budget = time_limit_s if deterministic else max(0.2, time_limit_s - (time.perf_counter() - started))
+    budget = time_limit_s if deterministic else max(0.2, time_limit_s - (time.perf_counter() - started) - 0.1)  # moves, warnings
     new_plan = solve(new_problem, time_limit_s=budget, num_workers=num_workers, random_seed=random_seed,
                      deterministic=deterministic)
     if isinstance(event, NewJob):
