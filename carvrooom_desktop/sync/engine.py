@@ -39,6 +39,7 @@ from carvrooom_desktop.sync import outbox, pages
 from carvrooom_desktop.sync.apply import apply_rows, write_transaction
 from carvrooom_desktop.sync.lockfile import StoreLock, lock_path_for
 from carvrooom_desktop.sync.server import SchemaMismatch, push, server_info
+from carvrooom_desktop.sync.server_capture import ensure_server_capture
 from carvrooom_desktop.sync.status import SyncState, SyncStatus, classify, settled
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ class SyncEngine:
         self._published: SyncStatus | None = None
         self._last = SyncStatus(SyncState.SYNCING if self._server else SyncState.LOCAL_STORE, server=self.shared_display)
         self.pulled_seq_hook: Callable[[int], None] | None = None
-        self.pushed_upto: int | None = None  # the newest outbox entry the last cycle set out to push
+        self.pushed_upto: int | None = None
+        self._server_capture_checked = False  # the newest outbox entry the last cycle set out to push
 
     @property
     def server_url(self) -> URL | None:
@@ -142,6 +144,10 @@ class SyncEngine:
             t0 = time.time()
             info = server_info(conn)
             t1 = time.time()
+            if not self._server_capture_checked:
+                ensure_server_capture(conn, self.tables)
+                conn.commit()
+                self._server_capture_checked = True
         measured = info.now_ms - int((t0 + t1) * 500)
         offset = (measured if self.correct_clock else 0) + self.clock_skew_ms
         with self.local.connect() as conn:
@@ -292,7 +298,11 @@ class SyncEngine:
         """Create or upgrade the shared database's schema (Alembic, under its migration lock)."""
         from carvrooom_desktop.storage.migrate import upgrade_to_head
 
-        return upgrade_to_head(self._server)
+        migrated = upgrade_to_head(self._server)
+        with self._server.begin() as conn:
+            ensure_server_capture(conn, self.tables)
+        self._server_capture_checked = True
+        return migrated
 
     def close(self) -> None:
         self._lock.release()

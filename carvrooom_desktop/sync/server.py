@@ -134,10 +134,12 @@ class _Plan:
     incoming: rules.Incoming | None
     current: rules.Current | None
     decision: rules.Decision
+    unlogged: bool = False  # the row is on the server but not in sync_changes (written there directly)
 
 
 def push(conn: Connection, origin: str, items: list[PushItem], tables: dict[str, SyncedTable]) -> PushResult:
     """Apply one batch inside the caller's transaction (which commits it)."""
+    conn.execute(text("SELECT set_config('carvrooom.sync_push', 'on', true)"))  # the capture triggers skip a push
     done = _already_applied(conn, [e.change_id for item in items for e in item.entries])
     plans: list[_Plan] = []
     duplicates: list[PushItem] = []
@@ -194,7 +196,7 @@ def _plan_table(conn: Connection, t: SyncedTable, origin: str, work: list[tuple[
             None if item.values is None else to_server(t, item.values),
             rules.aggregate(t, [(e.fields, e.hlc, e.base) for e in new]), origin, item.local_version,
         )
-        plans.append(_Plan(item, t, new, inc, cur, rules.merge(t, cur, inc)))
+        plans.append(_Plan(item, t, new, inc, cur, rules.merge(t, cur, inc), unlogged=row is not None and m is None))
     return plans
 
 
@@ -273,7 +275,7 @@ def _reject(conn: Connection, p: _Plan, reason: str) -> None:
 
 
 def _record(conn: Connection, seq: int, origin: str, plans: list[_Plan]) -> None:
-    changed = [p for p in plans if p.decision.changed and not p.table.append_only]
+    changed = [p for p in plans if (p.decision.changed or p.unlogged) and not p.table.append_only]
     if changed:
         stmt = pg_insert(_changes)
         stmt = stmt.on_conflict_do_update(

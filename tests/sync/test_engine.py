@@ -257,3 +257,48 @@ def test_the_same_signal_database_stored_on_two_workstations_ends_as_the_servers
         assert get(ws.store, SignalDatabaseFileRow, second) is None
     (c,) = list_conflicts(b.store.engine)
     assert c.kind == "rejected" and c.mine["name"] == "my copy.dbc"
+
+
+def test_writes_made_on_the_shared_database_directly_reach_the_workstations(workstations, shared_url):
+    from carvrooom_desktop.storage.store import Store
+
+    a, b = workstations("ws-a"), workstations("ws-b")
+    rec = a.store.recordings.create(vin="V1", notes="from a")
+    a.sync(), b.sync()  # installs the shared database's change triggers
+    with Store.open(shared_url, origin="front-desk-on-postgres") as direct:  # a workstation whose store IS the shared DB
+        vid = vehicle(direct, vin="DIRECT1", make="Dacia")
+        direct.recordings.update_notes(rec, "fixed on the server")
+        with direct.engine.begin() as conn:  # a plain UPDATE that forgets the version
+            conn.execute(sa.update(VehicleRow.__table__).where(VehicleRow.__table__.c.id == vid).values(model="Sandero"))
+    b.sync()
+    v = get(b.store, VehicleRow, vid)
+    assert (v.make, v.model, v.version) == ("Dacia", "Sandero", 2)  # the trigger bumped the version
+    assert get(b.store, RecordingRow, rec).notes == "fixed on the server"
+    a.store.recordings.update_notes(rec, "a again, after the fix")  # causally later: wins over the direct write
+    a.sync(), b.sync()
+    assert get(b.store, RecordingRow, rec).notes == "a again, after the fix"
+    assert server_count(shared_url, "SELECT count(*) AS n FROM sync_changes WHERE table_name = 'vehicles'")[0].n == 1
+
+
+def test_schedule_confirm_straight_into_the_shared_database_and_sync_agree(workstations, shared_url):
+    """`carvrooom schedule confirm --shared` books on PostgreSQL directly; sync must carry it, not fight it."""
+    from datetime import timedelta
+
+    from carvrooom_desktop.storage.workshop_bookings import BookingRepository, BookingRequest, push_tentative
+    from carvrooom_desktop.sync.engine import server_engine
+    from tests.sync.helpers import DAY
+
+    a, b = workstations("ws-a"), workstations("ws-b")
+    bay, job = bay_and_job(a.store)
+    a.sync(), b.sync()
+    tentative = a.store.workshop.bookings.book(BookingRequest(job, bay, None, DAY, DAY + timedelta(hours=2)))
+    assert tentative.status == "tentative"
+    shared = server_engine(shared_url)
+    try:
+        assert [s for _b, s in push_tentative(a.store.workshop.bookings, BookingRepository(shared, "ws-a"))] == ["confirmed"]
+    finally:
+        shared.dispose()
+    assert b.sync().state is SyncState.SYNCED  # the direct booking is in the change log already
+    assert get(b.store, WorkshopBookingRow, tentative.id).status == "confirmed"
+    assert a.sync().state is SyncState.SYNCED and b.sync().state is SyncState.SYNCED  # a's own outbox: no conflict
+    assert {get(ws.store, WorkshopBookingRow, tentative.id).status for ws in (a, b)} == {"confirmed"}
