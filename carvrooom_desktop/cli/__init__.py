@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "gui": "gui", "scan": "scan", "clear": "clear", "record": "record", "sessions": "sessions", "simulate": "simulate",
     "health": "health", "rul": "rul", "import": "import_log", "export": "export", "decode": "decode", "diagnose": "diagnose",
     "schedule": "schedule",  # bay scheduling (issue 11)
+    "sync": "sync",  # sync with the shared workshop database (issue 13)
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
