@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
 
-from carvrooom_desktop.acquisition.decode.decoder import BatchDecoder, DecodedBatch
+from carvrooom_desktop.acquisition.decode.decoder import BatchDecoder, DecodedBatch, SignalCatalogue
 from carvrooom_desktop.acquisition.decode.plan import DatabasePlan, SignalPlan
 from carvrooom_desktop.domain.frames import Channel, FrameArrays, channel_label
 
@@ -61,7 +61,7 @@ def _decoder(database, **kwargs) -> BatchDecoder:
     return database if isinstance(database, BatchDecoder) else BatchDecoder(database, **kwargs)
 
 
-class ChannelDecoder:
+class ChannelDecoder(SignalCatalogue):
     """Decode each channel's frames with that channel's database (BatchDecoders built once)."""
 
     def __init__(self, databases: Mapping[Channel, object], *, default=None, qualify: bool | str = "auto", **kwargs) -> None:
@@ -104,17 +104,6 @@ class ChannelDecoder:
         """Every channel's message plans in one (plain message names; for listing ids and names)."""
         return DatabasePlan(tuple(m for d in self._by_key.values() for m in d.plan.messages), self.warnings)
 
-    @property
-    def signal_names(self) -> list[str]:
-        return list(self.signals)
-
-    @property
-    def units(self) -> dict[str, str]:
-        return {n: s.unit for n, s in self.signals.items()}
-
-    @property
-    def choices(self) -> dict[str, dict[int, str]]:
-        return {n: s.choices for n, s in self.signals.items() if s.choices}
 
     def signals_for_ids(self, ids: Iterable[int]) -> list[str]:
         """Signal names of the messages with these ids, on any channel (export: which columns a recording has)."""

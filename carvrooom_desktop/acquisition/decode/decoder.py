@@ -61,7 +61,26 @@ class DecodedBatch:
         return sum(self.invalid.values())
 
 
-class BatchDecoder:
+class SignalCatalogue:
+    """Names, units and value tables of ``self.signals`` (name -> SignalPlan): shared by the decoders."""
+
+    signals: dict[str, SignalPlan]
+
+    @property
+    def signal_names(self) -> list[str]:
+        return list(self.signals)
+
+    @property
+    def units(self) -> dict[str, str]:
+        return {n: s.unit for n, s in self.signals.items()}
+
+    @property
+    def choices(self) -> dict[str, dict[int, str]]:
+        """Value tables (raw number -> text) of the signals that have one."""
+        return {n: s.choices for n, s in self.signals.items() if s.choices}
+
+
+class BatchDecoder(SignalCatalogue):
     """Decode batches of raw frames with one signal database; plans are compiled once per database."""
 
     def __init__(self, database, *, allow_truncated: bool = False, match_extended: bool = False, salvage: bool = False) -> None:
@@ -81,18 +100,6 @@ class BatchDecoder:
 
     # -- what the database offers ----------------------------------------------------------
 
-    @property
-    def signal_names(self) -> list[str]:
-        return list(self.signals)
-
-    @property
-    def units(self) -> dict[str, str]:
-        return {n: s.unit for n, s in self.signals.items()}
-
-    @property
-    def choices(self) -> dict[str, dict[int, str]]:
-        """Value tables (raw number -> text) of the signals that have one."""
-        return {n: s.choices for n, s in self.signals.items() if s.choices}
 
     def signals_for_ids(self, ids) -> list[str]:
         """Signal names of the messages with these frame ids."""
