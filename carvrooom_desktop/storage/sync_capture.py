@@ -15,7 +15,8 @@ Each trigger, for a row of a synced table (storage/sync_tables.py):
 2. appends ``(change_id, table, row id, op, changed fields, base version, hlc)`` to the outbox;
    the change id (16 random bytes) is the change's idempotency key on the server.
 
-An update that changes only ``updated_at``/``version``/``origin`` is not a change. The
+An update that changes only ``updated_at``/``version``/``origin`` is not a change, and a
+``_keep`` trigger puts those columns back (see :func:`trigger_sql`). The
 triggers fire only while ``sync_state.capturing = 1`` (sync configured) and
 ``applying = 0`` (rows the engine writes from the server are not changes of this workstation).
 
@@ -31,7 +32,7 @@ import logging
 
 from sqlalchemy import Connection, Engine, text
 
-from carvrooom_desktop.storage.sync_tables import SyncedTable, synced_tables
+from carvrooom_desktop.storage.sync_tables import META_COLUMNS, SyncedTable, synced_tables
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,16 @@ def trigger_sql(t: SyncedTable) -> dict[str, str]:
                       f"{TICK} {_outbox_insert(t, 'A', 'NEW', chr(39) + '*' + chr(39), 'NULL')} END"}
     changed = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c in t.fields)
     listed = " || ".join(f"(CASE WHEN OLD.{_q(c)} IS NOT NEW.{_q(c)} THEN ',{c}' ELSE '' END)" for c in t.fields)
-    ins, upd, dele = (f"{PREFIX}{t.name}_{k}" for k in ("ins", "upd", "del"))
+    meta = [c for c in t.columns if c in META_COLUMNS and c != "id"]
+    meta_changed = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c in meta)
+    restore = ", ".join(f"{_q(c)} = OLD.{_q(c)}" for c in meta)
+    ins, upd, dele, keep = (f"{PREFIX}{t.name}_{k}" for k in ("ins", "upd", "del", "keep"))
     return {
+        # A write that changes no field (it set a tombstone that a pull had just set: a read-modify-write
+        # racing the sync thread) is no change: it must not move version/updated_at away from the server's
+        # copy either, or this store would differ from it forever without anything to push.
+        keep: f"CREATE TRIGGER {_q(keep)} AFTER UPDATE ON {table} WHEN {ACTIVE} AND NOT ({changed}) AND ({meta_changed}) "
+              f"BEGIN UPDATE {table} SET {restore} WHERE id = NEW.id; END",
         ins: f"CREATE TRIGGER {_q(ins)} AFTER INSERT ON {table} WHEN {ACTIVE} BEGIN "
              f"{TICK} {_outbox_insert(t, 'I', 'NEW', chr(39) + '*' + chr(39), 'NULL')} END",
         upd: f"CREATE TRIGGER {_q(upd)} AFTER UPDATE ON {table} WHEN {ACTIVE} AND ({changed}) BEGIN "

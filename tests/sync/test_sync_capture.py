@@ -48,6 +48,25 @@ def test_meta_only_updates_and_engine_writes_are_not_changes(store):
     assert len(outbox(store)) == before
 
 
+def test_a_stale_tombstone_write_leaves_the_servers_row_as_it_is(store):
+    """The fault run's lost update: a writer read the row, a pull tombstoned it, the writer then set
+    the same tombstone with its own version and time. Nothing changed, so nothing is pushed: the
+    row must keep the server's version and time, or this store differs from the server forever."""
+    from datetime import UTC, datetime
+
+    vid = vehicle(store)
+    server_time = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with write_transaction(store.engine) as conn:  # the pull: the server's tombstone, version 8
+        conn.execute(sa.update(VehicleRow).where(VehicleRow.id == vid).values(deleted=True, version=8, updated_at=server_time))
+    before = len(outbox(store))
+    with store.engine.begin() as conn:  # the writer's stale read said version 7, not deleted
+        conn.execute(sa.update(VehicleRow).where(VehicleRow.id == vid).values(deleted=True, version=8))
+    with store.engine.connect() as conn:
+        version, updated_at = conn.execute(sa.select(VehicleRow.version, VehicleRow.updated_at).where(VehicleRow.id == vid)).one()
+    assert (version, updated_at.replace(tzinfo=UTC)) == (8, server_time)
+    assert len(outbox(store)) == before
+
+
 def test_a_batch_migration_that_recreates_a_table_gets_its_triggers_back(store):
     with store.engine.begin() as conn:  # what Alembic's batch mode does on SQLite
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
