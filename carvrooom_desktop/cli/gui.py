@@ -26,6 +26,7 @@ class GuiOptions:
     faults: tuple[str, ...] = ()
     seed: int | None = None  # None: the settings' simulator seed
     verbose: bool = False
+    shared_url: str | None = None  # the workshop's shared PostgreSQL (sync); None: CARVROOOM_SHARED_URL or the settings
     qt_args: tuple[str, ...] = ()  # arguments the parser does not know, handed to QApplication (-style fusion, ...)
 
     @classmethod
@@ -37,6 +38,7 @@ class GuiOptions:
             faults=tuple(getattr(args, "fault", None) or ()),
             seed=getattr(args, "seed", None),
             verbose=bool(getattr(args, "verbose", False)),
+            shared_url=getattr(args, "shared", None),
             qt_args=tuple(getattr(args, "qt_args", None) or ()),
         )
 
@@ -59,6 +61,9 @@ def add_parser(sub) -> None:
     parser.add_argument("--fault", action="append", default=[], metavar="NAME[:SEVERITY]",
                         help="simulator fault for --autoconnect (repeatable); env CARVROOOM_FAULTS=a,b")
     parser.add_argument("--seed", type=int, default=None, help="simulator seed (default: the one in the settings)")
+    parser.add_argument("--shared", metavar="URL", default=None,
+                        help="sync with the workshop's shared PostgreSQL, e.g. postgresql://shop@server/workshop "
+                             "(env CARVROOOM_SHARED_URL; default: the Sync page's settings)")
     parser.set_defaults(run=run)
 
 

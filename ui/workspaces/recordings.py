@@ -39,6 +39,7 @@ from ui.widgets.common import card, page_header, section_title, table_view
 if TYPE_CHECKING:
     from ui.bench_model import BenchModel
     from ui.widgets.recording_io import RecordingIO
+    from ui.widgets.sync_controller import SyncController
 
 IMPORT_FILTER = "CAN logs (*.blf *.asc *.trc *.log *.csv *.mf4 *.mdf);;All files (*)"
 EXPORT_FORMATS = (("CSV, time-aligned signals", "csv"), ("Vector BLF", "blf"), ("Vector ASC", "asc"), ("candump log", "candump"))
@@ -162,6 +163,13 @@ class RecordingsWorkspace(QWidget):
             io.recordings_stale.connect(self.request_refresh)
             io.samples_loaded.connect(self.add_samples)
             io.decoded_names.connect(self.add_signal_names)
+
+    def bind_sync(self, sync: SyncController) -> None:
+        """A recording another workstation made arrives as metadata: its download shows here, with Cancel."""
+        sync.fetch_started.connect(self.set_busy)
+        sync.fetch_progress.connect(self.set_progress)
+        sync.fetch_finished.connect(self.set_idle)
+        self.cancel_requested.connect(sync.cancel_fetch)
 
     def _io_bar(self) -> QHBoxLayout:
         row = QHBoxLayout()
