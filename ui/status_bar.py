@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
+from carvrooom_desktop.sync.status import PROBLEMS, SyncState, SyncStatus
 from ui.widgets.common import repolish
 
 STORE_TEXT_MAX = 52  # characters; the full URL is in the tooltip
@@ -39,6 +40,8 @@ class ShellStatusBar(QStatusBar):
         self.bus_load_label = self._field("bus load", "Bus load: –")
         self.store_label = self._field("store", "Store: –")
         self.sync_label = self._field("sync", "sync: not configured")
+        self.sync_label.setObjectName("ToneText")
+        self.sync_label.setProperty("tone", "idle")
         self.recording_label = self._field("recording", "Not recording")
         self.recording_label.setObjectName("RecIndicator")
         self.recording_label.setProperty("recording", "false")
@@ -89,6 +92,16 @@ class ShellStatusBar(QStatusBar):
     def set_sync(self, text: str) -> None:
         self.sync_label.setText(f"sync: {text}")
 
+    def show_sync(self, status: SyncStatus) -> None:
+        """A ``sync.state``: "sync: synced", "sync: offline (pending 3)"...; the reason in the tooltip, a colour."""
+        self.set_sync(status.value)
+        where = f"Shared database: {status.server}" if status.server else ""
+        self.sync_label.setToolTip("\n".join(filter(None, [status.message, where])) or "Synced with the shared database")
+        tone = sync_tone(status.state)
+        if self.sync_label.property("tone") != tone:
+            self.sync_label.setProperty("tone", tone)
+            repolish(self.sync_label)
+
     def set_recording(self, recording: bool, elapsed_s: float = 0.0) -> None:
         if recording:
             minutes, seconds = divmod(int(elapsed_s), 60)
@@ -97,6 +110,15 @@ class ShellStatusBar(QStatusBar):
             self.recording_label.setText("Not recording")
         self.recording_label.setProperty("recording", "true" if recording else "false")
         repolish(self.recording_label)
+
+
+def sync_tone(state: SyncState) -> str:
+    """The colour of a sync state: green synced, amber waiting or offline, red when someone must act."""
+    if state is SyncState.SYNCED:
+        return "good"
+    if state in (SyncState.PENDING, SyncState.SYNCING, SyncState.CONFLICT, SyncState.OFFLINE, SyncState.BUSY):
+        return "warn"
+    return "bad" if state in PROBLEMS else "idle"
 
 
 def _elide_middle(text: str, limit: int) -> str:

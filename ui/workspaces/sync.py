@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from carvrooom_desktop.sync.status import PROBLEMS, SyncState
+from carvrooom_desktop.sync.status import SyncState
+from ui.status_bar import sync_tone
 from ui.table_model import Column, RowTableModel
 from ui.theme import Theme
 from ui.widgets.common import card, page_header, repolish, section_title, table_view
@@ -46,14 +47,6 @@ TABLE_LABELS = {
 
 def table_label(name: str) -> str:
     return TABLE_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def tone_of(state: SyncState) -> str:
-    if state is SyncState.SYNCED:
-        return "good"
-    if state in (SyncState.PENDING, SyncState.SYNCING, SyncState.CONFLICT, SyncState.OFFLINE):
-        return "warn"
-    return "bad" if state in PROBLEMS else "idle"
 
 
 def shown_value(value: Any) -> str:
@@ -268,7 +261,7 @@ class SyncWorkspace(QWidget):
             self.state_chip.setText("–")
             return
         self.state_chip.setText(status.value)
-        tone = tone_of(status.state)
+        tone = sync_tone(status.state)
         if self.state_chip.property("tone") != tone:
             self.state_chip.setProperty("tone", tone)
             repolish(self.state_chip)
