@@ -114,10 +114,15 @@ class RecordingRepository:
             row.notes, row.version = notes, row.version + 1
 
     def recover_interrupted(self) -> int:
-        """Recordings whose writer died (killed app, pulled power) become "interrupted"; data kept."""
+        """This workstation's recordings whose writer died (killed app, pulled power) become "interrupted"; data kept.
+
+        Only its own (``origin``): a recording another workstation is making arrives here through sync
+        as "recording" and may look stale between two syncs; its writer is alive and decides.
+        """
         cutoff = utcnow() - STALE_AFTER
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
-            rows = s.scalars(select(RecordingRow).where(RecordingRow.state == RecordingState.RECORDING.value)).all()
+            rows = s.scalars(select(RecordingRow).where(RecordingRow.state == RecordingState.RECORDING.value,
+                                                        RecordingRow.origin == self.origin)).all()
             stale = [r for r in rows if _aware(r.updated_at) < cutoff]
             for row in stale:
                 last = s.scalar(select(func.max(RecordingChunkRow.t_end)).where(RecordingChunkRow.recording_id == row.id))

@@ -120,3 +120,20 @@ def test_a_full_disk_stops_recording_with_a_clear_message_and_keeps_what_was_wri
     assert len(frames) == kept.frame_count > 0
     assert len(store.recordings.chunk_index(recording_id, FRAMES)) >= 1
     store.close()
+
+
+def test_only_this_workstations_stale_recordings_become_interrupted(tmp_path, monkeypatch):
+    """A recording another workstation is making arrives through sync as "recording"; its writer decides."""
+    from carvrooom_desktop.storage.models import RecordingRow
+
+    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    with Store.open(url, origin="bench") as store:
+        store.recordings.create(vin="MINE")
+        with store.engine.begin() as conn:  # as a pull writes another workstation's row
+            conn.execute(RecordingRow.__table__.insert().values(
+                id=uuid.uuid4(), vin="THEIRS", origin="front-desk", state=RecordingState.RECORDING.value,
+                signal_names=[], signal_units={}))
+    monkeypatch.setattr(recordings_module, "STALE_AFTER", timedelta(0))
+    with Store.open(url, origin="bench") as store:
+        states = {r.vin: r.state for r in store.recordings.list()}
+    assert states == {"MINE": RecordingState.INTERRUPTED, "THEIRS": RecordingState.RECORDING}
