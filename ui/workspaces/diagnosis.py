@@ -41,6 +41,7 @@ class DiagnosisWorkspace(QWidget):
     chat_requested = Signal(str)
     settings_requested = Signal()
     recordings_requested = Signal()
+    book_job_requested = Signal()  # "Book this job": the workbench hands it to the Schedule page's desk
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -172,6 +173,18 @@ class DiagnosisWorkspace(QWidget):
         self.job_label.setWordWrap(True)
         self.job_label.setTextFormat(Qt.TextFormat.RichText)
         job_body.addWidget(self.job_label)
+        book_row = QHBoxLayout()
+        self.book_button = QPushButton("Book this job")
+        self.book_button.setToolTip("Create the repair job and book it at the earliest free slot "
+                                    "(a do-not-drive diagnosis gets the earliest slot, others may move)")
+        self.book_button.setEnabled(False)
+        self.book_button.clicked.connect(self._book)
+        book_row.addWidget(self.book_button)
+        self.booking_message = QLabel("")
+        self.booking_message.setObjectName("ToneText")
+        self.booking_message.setWordWrap(True)
+        book_row.addWidget(self.booking_message, 1)
+        job_body.addLayout(book_row)
         col.addWidget(job_frame)
         plot_frame, plot_body = card(spacing=2)
         plot_body.addWidget(section_title("Evidence plot"))
@@ -308,7 +321,22 @@ class DiagnosisWorkspace(QWidget):
         self.banner.setProperty("tone", tone)
         repolish(self.banner)
 
+    def _book(self) -> None:
+        self.book_button.setEnabled(False)
+        self.show_booking("Booking…", "idle")
+        self.book_job_requested.emit()
+
+    def show_booking(self, text: str, tone: str) -> None:
+        """What became of "Book this job" (booked where, or why not)."""
+        self.booking_message.setText(text)
+        self.booking_message.setProperty("tone", tone)
+        repolish(self.booking_message)
+        if tone == "bad":  # not booked: the button may be tried again
+            self.book_button.setEnabled(self.diagnosis is not None and self.diagnosis.job is not None)
+
     def _show_job(self, job: Any) -> None:
+        self.book_button.setEnabled(job is not None)
+        self.show_booking("", "idle")
         if job is None:
             self.job_label.setText("No repair proposed (no cause found).")
             return
