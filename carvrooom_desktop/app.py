@@ -52,6 +52,7 @@ class GuiContext:
     bus: events.EventBus
     settings: Settings
     store: Any | None
+    sync: Any | None = None  # WorkstationSync: the sync service of the store (sync/workstation.py)
     store_problem: str = ""
     warnings: list[str] = field(default_factory=list)
     startup_s: float = 0.0
@@ -64,6 +65,8 @@ class GuiContext:
         self._closed = True
         self.workbench.shutdown()
         self.error_handler.uninstall()
+        if self.sync is not None:
+            self.sync.stop()  # after the workbench's workers: none can start it again
         if self.store is not None:
             self.store.close()
 
@@ -103,6 +106,7 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     theme.apply(settings.theme)
     bus = events.EventBus()
     store, store_problem = _open_store(options.db_url or db_url, settings)
+    sync = _sync_link(store, bus, settings)
 
     def make_session(request: ConnectRequest) -> Any:
         # Imported here, on the connect worker: python-can, cantools and the simulator
@@ -129,7 +133,7 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     workbench = Workbench(
         window, theme=theme, controller=controller, bus=bus, store=store, store_problem=store_problem,
         faults=_fault_choices(), seed=options.seed if options.seed is not None else settings.sim_seed,
-        on_theme_chosen=remember_theme, role=lambda: settings.role,
+        on_theme_chosen=remember_theme, role=lambda: settings.role, sync=sync,
     )
     error_handler = ErrorHandler(window)
     error_handler.install()
@@ -137,8 +141,11 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     window.show_workspace("connect")
     for warning in warnings:
         window.status.showMessage(f"Settings: {warning}", 15000)
-    ctx = GuiContext(app, window, workbench, controller, theme, error_handler, bus, settings, store,
+    ctx = GuiContext(app, window, workbench, controller, theme, error_handler, bus, settings, store, sync,
                      store_problem, list(warnings))
+    shared_url = _shared_url(options, settings) if sync is not None else None
+    if shared_url:  # on the Sync page's worker: the keyring, psycopg and the first connection never hold up the window
+        workbench.sync.configure(shared_url)
     ctx.startup_s = time.perf_counter() - started
     if store is None:
         QTimer.singleShot(0, lambda: _warn_store_unavailable(window, store_problem))
@@ -191,6 +198,22 @@ def _open_store(cli_url: str | None, settings: Settings) -> tuple[Any | None, st
     except CarVrooomError as exc:
         log.error("store unavailable: %s", exc)
         return None, str(exc)
+
+
+def _sync_link(store: Any | None, bus: events.EventBus, settings: Settings) -> Any | None:
+    """The store's link to the shared database, not started yet (``None`` without a store)."""
+    if store is None:
+        return None
+    from carvrooom_desktop.sync.workstation import WorkstationSync
+
+    return WorkstationSync(store, bus, settings=settings)
+
+
+def _shared_url(options: GuiOptions, settings: Settings) -> str | None:
+    """``--shared URL`` > ``CARVROOOM_SHARED_URL`` > the settings (sync/config.py decides)."""
+    from carvrooom_desktop.sync.config import resolve_shared_url
+
+    return resolve_shared_url(options.shared_url, settings)
 
 
 def _warn_store_unavailable(window: MainWindow, problem: str) -> None:

@@ -52,6 +52,7 @@ class Workbench(QObject):
         plotted_signals: Sequence[str] = DEFAULT_LIVE_PLOTS,
         on_theme_chosen: Callable[[str], None] | None = None,
         role: Callable[[], str] = lambda: "technician",
+        sync: Any | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -69,9 +70,12 @@ class Workbench(QObject):
         self.finder = AdapterFinder(self)
         self.model = BenchModel(controller, self)
         self.bridge = QtEventBridge(
-            bus, (ev.CONNECTION_STATE, ev.TELEMETRY_RECEIVED, ev.RECORDING_CHANGED, ev.SYNC_STATE, ev.SIGNALS_DROPPED), self
+            bus, (ev.CONNECTION_STATE, ev.TELEMETRY_RECEIVED, ev.RECORDING_CHANGED, ev.SIGNALS_DROPPED), self
         )
         self.bridge.event.connect(self._on_event)
+        from ui.widgets.sync_controller import SyncController  # sync.state, the Sync page, recordings' downloads
+
+        self.sync = SyncController(sync, bus, self)  # ``sync``: the store's WorkstationSync (None without a store)
         from ui.widgets.recording_io import RecordingIO  # import, export, replay, compare, dropped files
 
         self.io = RecordingIO(self.model, window, store, window.ui_state, self)
@@ -83,7 +87,8 @@ class Workbench(QObject):
             status.set_store(store.display_url)
         else:
             status.set_store(None, store_problem)
-        status.set_sync("not configured")
+        status.show_sync(self.sync.status())
+        self.sync.status_changed.connect(status.show_sync)
 
     # -- pages ----------------------------------------------------------------------------------------
 
@@ -100,8 +105,9 @@ class Workbench(QObject):
             "compare": ("Before / after", self._make_compare),
             "health": ("Health", self._make_health),
             "ai": ("AI Diagnosis", self._make_ai),
+            "sync": ("Sync", self._make_sync),
         }
-        sections = {"Bench": list(bench), "Workshop": [], "Management": []}
+        sections = {"Bench": list(bench), "Workshop": [], "Management": ["sync"]}
         for key, (_t, section, _s, _f) in planned.items():
             if key not in sections["Bench"]:
                 sections[section].append(key)
@@ -146,6 +152,7 @@ class Workbench(QObject):
         page.decoded_names_requested.connect(self.io.offer_decoded_names)
         self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
         page.set_recent(self.io.recent_files())
+        page.bind_sync(self.sync)
         if self.store is None:
             page.set_unavailable(self.store_problem or "the store could not be opened")
         else:
@@ -180,6 +187,15 @@ class Workbench(QObject):
 
         page, self.trace = make_trace_page(self.controller, self._role, self, self.io)
         self.window.closing.connect(self.trace.wait)
+        return page
+
+    def _make_sync(self) -> QWidget:
+        from ui.sync_settings_dialog import open_sync_settings
+        from ui.workspaces.sync import SyncWorkspace
+
+        page = SyncWorkspace(self.theme.current, controller=self.sync)
+        page.settings_requested.connect(lambda: open_sync_settings(self.sync, self.window))
+        self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
         return page
 
     def _make_compare(self) -> QWidget:
@@ -233,6 +249,11 @@ class Workbench(QObject):
         )
 
     def open_recording(self, recording_id: Any) -> None:
+        """A recording another workstation made may be here as metadata only: sync fetches its data first."""
+        if self.store is not None:
+            self.sync.open_recording(recording_id, self._load_recording)
+
+    def _load_recording(self, recording_id: Any) -> None:
         from ui.widgets.recording_viewer import load_for_viewer  # no pyqtgraph until a recording is opened
 
         store = self.store
@@ -274,8 +295,6 @@ class Workbench(QObject):
             status.set_bus_load(session.bus_load_percent() if session is not None else None)
         elif topic == ev.RECORDING_CHANGED:
             self.model.recordings_stale.emit()
-        elif topic == ev.SYNC_STATE:
-            status.set_sync(str(getattr(payload, "value", payload)))
         elif topic == ev.SIGNALS_DROPPED:
             self.model.add_dropped(payload)
             status.showMessage(f"Live data: {', '.join(payload)} dropped from polling (see Diagnostics)", 10_000)
@@ -303,6 +322,7 @@ class Workbench(QObject):
     def shutdown(self) -> None:
         """Window closing: stop recording, close the session, finish store work."""
         self.bridge.close()
+        self.sync.close()
         self.controller.shutdown()
         self.store_runner.wait()
         self.io.wait()

@@ -251,7 +251,6 @@ class SyncWorkspace(QWidget):
         self.set_status(controller.status())
         if controller.overview is not None:
             self.set_overview(controller.overview)
-        self.sync_button.setEnabled(controller.available)
         controller.refresh()
 
     # -- results ---------------------------------------------------------------------------------
