@@ -33,6 +33,7 @@ class ScheduleDesk(QObject):
     optimised = Signal(object)  # board.Optimised
     booked = Signal(object)  # board.Booked (from a diagnosis, or Book now)
     moved = Signal(object)  # scheduling.moves.MoveCheck of a move the store took
+    diagnosis_booked = Signal(object, str, str)  # diagnosis id, what happened, tone: the AI Diagnosis page's answer
     message = Signal(str, str)  # text, tone ("good" | "warn" | "bad" | "idle")
     busy_changed = Signal(bool)
 
@@ -136,15 +137,19 @@ class ScheduleDesk(QObject):
 
             return book_job(repo, job_id, now=now, days=days)
 
-        self.runner.submit(work, lambda r: (self._report_booked(r), self.refresh()), self._failed("Booking the job"), name="book job")
+        self.runner.submit(work, self._booked_then_refresh, self._failed("Booking the job"), name="book job")
+
+    def _booked_then_refresh(self, booked: Any) -> None:
+        self._report_booked(booked)
+        self.refresh()
 
     def book_diagnosis(self, diagnosis_id: Any) -> None:
         """The AI Diagnosis page's "Book this job": the diagnosis's repair job, booked at once."""
-        if self.repo is None or self.diagnoses is None:
-            self.message.emit(f"Cannot book: {self.unavailable or 'the store is not open'}", "bad")
-            return
-        if diagnosis_id is None:
-            self.message.emit("Cannot book: this diagnosis was not saved (the store is not open)", "bad")
+        why = ("the store is not open" if self.repo is None or self.diagnoses is None
+               else "this diagnosis was not saved (the store is not open)" if diagnosis_id is None else "")
+        if why:
+            self.message.emit(f"Cannot book: {self.unavailable or why}", "bad")
+            self.diagnosis_booked.emit(diagnosis_id, f"Cannot book: {self.unavailable or why}", "bad")
             return
         repo, diagnoses, now, days = self.repo, self.diagnoses, self.clock(), self.days
 
@@ -153,8 +158,16 @@ class ScheduleDesk(QObject):
 
             return book_diagnosis(repo, diagnoses.get(diagnosis_id), now=now, days=days)
 
-        self.runner.submit(work, lambda r: (self._report_booked(r), self.refresh()), self._failed("Booking the diagnosis's job"),
-                           name="book diagnosis")
+        def done(booked: Any) -> None:
+            self._report_booked(booked)
+            self.diagnosis_booked.emit(diagnosis_id, booked.message, "good" if booked.bookings else "bad")
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self._failed("Booking the diagnosis's job")(exc)
+            self.diagnosis_booked.emit(diagnosis_id, f"Not booked: {describe_error(exc)}", "bad")
+
+        self.runner.submit(work, done, failed, name="book diagnosis")
 
     def _report_booked(self, booked: Any) -> None:
         self.booked.emit(booked)
@@ -223,10 +236,12 @@ class ScheduleDesk(QObject):
             local = start.replace(hour=8)
             return save_shop(repo, sample_week(25, 6, 4, seed=1, start=local))
 
-        self.runner.submit(work, lambda ids: (self.message.emit(
-            f"Example workshop saved: {len(ids['bays'])} bays, {len(ids['technicians'])} technicians, {len(ids['jobs'])} jobs. "
-            "Press Optimise to plan the week.", "good"), self.refresh()), self._failed("Saving the example workshop"),
-            name="example workshop")
+        def done(ids: dict) -> None:
+            self.message.emit(f"Example workshop saved: {len(ids['bays'])} bays, {len(ids['technicians'])} technicians, "
+                              f"{len(ids['jobs'])} jobs. Press Optimise to plan the week.", "good")
+            self.refresh()
+
+        self.runner.submit(work, done, self._failed("Saving the example workshop"), name="example workshop")
 
     # -- errors and shutdown -------------------------------------------------------------------------------
 

@@ -79,6 +79,7 @@ class Workbench(QObject):
         from ui.widgets.recording_io import RecordingIO  # import, export, replay, compare, dropped files
 
         self.io = RecordingIO(self.model, window, store, window.ui_state, self)
+        self.schedule_desk: Any = None  # the Schedule page's model, made with the first page that needs it
         self._register_workspaces()
         self._wire_controller()
         self._wire_window()
@@ -106,6 +107,7 @@ class Workbench(QObject):
             "health": ("Health", self._make_health),
             "ai": ("AI Diagnosis", self._make_ai),
             "sync": ("Sync", self._make_sync),
+            "schedule": ("Schedule", self._make_schedule),
         }
         sections = {"Bench": list(bench), "Workshop": [], "Management": ["sync"]}
         for key, (_t, section, _s, _f) in planned.items():
@@ -180,7 +182,32 @@ class Workbench(QObject):
         self.controller.recording_stopped.connect(lambda _recording: self.ai.refresh_recordings())
         self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
         self.window.closing.connect(self.ai.wait)
+        desk = self._schedule_desk()  # "Book this job": booked through the Schedule page's desk, built or not
+        page.book_job_requested.connect(lambda: desk.book_diagnosis(self.ai.diagnosis_id))
+        desk.diagnosis_booked.connect(lambda diagnosis_id, text, tone: page.show_booking(text, tone)
+                                      if diagnosis_id == self.ai.diagnosis_id else None)
         return page
+
+    def _make_schedule(self) -> QWidget:
+        from ui.workspaces.schedule import ScheduleWorkspace
+
+        page = ScheduleWorkspace(self.theme.current, self._schedule_desk())
+        self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
+        return page
+
+    def _schedule_desk(self) -> Any:
+        """The Schedule page's model (store work on its own thread), made on first use."""
+        if self.schedule_desk is None:
+            from carvrooom_desktop.storage.diagnoses import DiagnosisRepository
+            from ui.schedule_model import ScheduleDesk
+
+            store = self.store if getattr(self.store, "engine", None) is not None else None  # a real store, or none
+            self.schedule_desk = ScheduleDesk(
+                store.workshop if store is not None else None,
+                unavailable=self.store_problem or "the store could not be opened",
+                diagnoses=DiagnosisRepository(store.engine, store.origin) if store is not None else None, parent=self)
+            self.window.closing.connect(self.schedule_desk.wait)
+        return self.schedule_desk
 
     def _make_trace(self) -> QWidget:
         from ui.widgets.trace_controller import make_trace_page  # python-can loads with the first feed

@@ -349,10 +349,12 @@ def book_diagnosis(repo: WorkshopRepository, diagnosis, *, now: datetime, days: 
     """A diagnosis's proposed repair job as a job (once per diagnosis), booked at once (``book_job``)."""
     job_id = job_from_diagnosis(repo, diagnosis, **job_options)
     live = repo.bookings.list(job_id=job_id, since=now)
-    if live:
+    if live:  # booked before (one job per diagnosis): where it is
         job = repo.job(job_id)
-        return Booked(str(job_id), job.reference or job.title, (), f"{job.reference or job.title} is already booked "
-                      f"{live[0].starts_at.astimezone(now.tzinfo):%a %d %b %H:%M}")
+        name = job.reference or job.title
+        where = tuple(Booking(str(b.job_id), str(b.bay_id), str(b.technician_id) if b.technician_id else None, b.starts_at, b.ends_at,
+                              b.status) for b in live)
+        return Booked(str(job_id), name, where, f"{name} is already booked {live[0].starts_at.astimezone(now.tzinfo):%a %d %b %H:%M}")
     return book_job(repo, str(job_id), now=now, days=days)
 
 

@@ -298,3 +298,29 @@ def test_screenshots_of_a_normal_and_an_overloaded_week(qtbot, theme_manager, tm
     theme_manager.apply("light")
     page.desk.wait()
     busy.close()
+
+
+def test_book_this_job_in_the_application(gui, qtbot):
+    """The real window: Book this job on the AI Diagnosis page, the booking on the Schedule page."""
+    from agents.schema import Diagnosis, RepairJob
+
+    bench = gui.workbench
+    store = bench.store
+    save_shop(store.workshop, sample_week(6, 6, 4, seed=2, start=datetime.now().astimezone().replace(hour=8, minute=0)))
+    record_id = _diagnosis(store, "drive", "front brake pads", 1.5)
+    ai_page = gui.window.show_workspace("ai")
+    bench.ai.diagnosis_id = record_id  # as after a diagnosis run: the stored row the page shows
+    ai_page.show_diagnosis(Diagnosis(summary="pads worn", causes=[], urgency="drive",
+                                     job=RepairJob(title="front brake pads", labour_hours=1.5, skill="brakes", bay_type="general lift")),
+                           "recording")
+    ai_page.book_button.click()
+    desk = bench.schedule_desk
+    settle(qtbot, desk)
+    job = store.workshop.job_for_diagnosis(record_id)
+    assert job is not None, ai_page.booking_message.text()
+    text = ai_page.booking_message.text()
+    assert "(front brake pads) booked" in text and ai_page.booking_message.property("tone") == "good", text
+    page = gui.window.show_workspace("schedule")
+    assert isinstance(page, ScheduleWorkspace)
+    settle(qtbot, desk)
+    assert any(b.job_id == str(job.id) for b in desk.board.live())

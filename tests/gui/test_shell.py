@@ -24,6 +24,8 @@ def test_every_workspace_opens_and_renders(fake_shell, qtbot, shots):
 def test_planned_workspaces_share_one_page_class(fake_shell):
     window = fake_shell.window
     for key, title, *_ in PLANNED_WORKSPACES:
+        if key == "schedule":  # built (ui/workspaces/schedule.py); its entry only places it in the Workshop section
+            continue
         page = window.show_workspace(key)
         assert type(page) is PlannedWorkspace
         assert page.title == title

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
@@ -226,9 +226,9 @@ class GanttView(QGraphicsView):
             colour = {"bad": t.bad[0], "warn": t.warn[0]}.get(day.tone, t.text)
             note = f"  {day.note}" if day.note else ""
             metrics = QFontMetrics(self._bold)
-            title = next((c for c in (f"{day.opens:%a %d %b}{note}", f"{day.opens:%a %d}{note}", f"{day.opens:%a}{note}")
+            shown = next((c for c in (f"{day.opens:%a %d %b}{note}", f"{day.opens:%a %d}{note}", f"{day.opens:%a}{note}")
                           if metrics.horizontalAdvance(c) <= day_w - 6), _elide(f"{day.opens:%a}", self._bold, day_w - 6))
-            head = scene.addSimpleText(title, self._bold)
+            head = scene.addSimpleText(shown, self._bold)
             head.setBrush(QColor(colour))
             head.setPos(day.x + 4, 2)
             if day.tone:
@@ -299,7 +299,7 @@ class GanttView(QGraphicsView):
     def item(self, bar_id: str) -> BarItem | None:
         return self._items.get(bar_id)
 
-    def point_for(self, row_key: str, t: datetime) -> QPointF:
+    def point_for(self, row_key: str, t: datetime) -> QPoint:
         """Viewport point over a row at a time (tests drive the mouse with it)."""
         i = next(k for k, r in enumerate(self.rows) if r.key == row_key)
         return self.mapFromScene(QPointF(self.x_of(t) + 1, HEADER_H + i * self.row_h + self.row_h / 2))

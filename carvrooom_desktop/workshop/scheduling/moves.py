@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from carvrooom_desktop.workshop.scheduling.calendar import workshop_tz
-from carvrooom_desktop.workshop.scheduling.compile import compile_problem
+from carvrooom_desktop.workshop.scheduling.compile import SlotJob, compile_problem
 from carvrooom_desktop.workshop.scheduling.domain import SLOT_MINUTES, Booking, Problem, minute_text
 from carvrooom_desktop.workshop.scheduling.greedy import Timeline, _exact, place
 from carvrooom_desktop.workshop.scheduling.objective import Placement
@@ -57,7 +57,7 @@ class MoveChecker:
         if not self.refusal and not self.sp.jobs:
             why = next((u.reason for u in self.sp.unschedulable if u.job_id == job_id), "it cannot be scheduled")
             self.refusal = f"{self.job.label}: {self._named(why)}"
-        self.sj = self.sp.jobs[0] if self.sp.jobs else None
+        self._sj = self.sp.jobs[0] if self.sp.jobs else None
         self._bay_index = {b.id: i for i, b in enumerate(problem.bays)}
         self._tech_index = {t.id: i for i, t in enumerate(problem.technicians)}
 
@@ -101,6 +101,12 @@ class MoveChecker:
 
     # -- helpers ------------------------------------------------------------------------------------------
 
+    @property
+    def sj(self) -> SlotJob:
+        """The job at slot level (only asked for when the job is not refused outright)."""
+        assert self._sj is not None, self.refusal
+        return self._sj
+
     def _answer(self, p: Placement) -> MoveCheck:
         bookings = tuple(bookings_of(self.sp, {self.sj.index: p}))
         end = max(x.ends_at for x in bookings)
@@ -112,7 +118,7 @@ class MoveChecker:
                 if theirs and min(theirs) < end + _minutes(dep.gap_minutes):
                     return MoveCheck(False, f"{other.label} waits for this job and starts {self._at(min(theirs))}; "
                                             f"this job would end {self._at(end)}")
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         if self.job.promised_at is not None and end > self.job.promised_at:
             warnings = (f"{self.job.label} would end {self._at(end)}, after its promise {self._at(self.job.promised_at)}",)
         return MoveCheck(True, "", bookings, warnings)
