@@ -143,9 +143,10 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
         window.status.showMessage(f"Settings: {warning}", 15000)
     ctx = GuiContext(app, window, workbench, controller, theme, error_handler, bus, settings, store, sync,
                      store_problem, list(warnings))
-    shared_url = _shared_url(options, settings) if sync is not None else None
-    if shared_url:  # on the Sync page's worker: the keyring, psycopg and the first connection never hold up the window
-        workbench.sync.configure(shared_url)
+    if sync is not None:
+        # Once the event loop runs, on the Sync page's worker: the keyring, psycopg and the first connection
+        # never hold up the window (no shared URL: "sync: not configured" stays).
+        QTimer.singleShot(0, lambda: workbench.sync.start(lambda: _shared_url(options, settings)))
     ctx.startup_s = time.perf_counter() - started
     if store is None:
         QTimer.singleShot(0, lambda: _warn_store_unavailable(window, store_problem))

@@ -179,12 +179,10 @@ class WorkstationSync:
 
     def __init__(self, store, bus: ev.EventBus | None = None, *, settings: Settings | None = None,
                  password_for: Callable[[str], str | None] | None = None, **service_options: Any) -> None:
-        from carvrooom_desktop.sync.config import shared_password
-
         self.store = store
         self.bus = bus
         self.settings = settings  # the app's settings object: the dialog's URL is saved into it too
-        self._password_for = password_for or shared_password
+        self._password_for = password_for or _keyring_password  # keyring loads on the worker, not at start-up
         self._options = service_options  # SyncService.for_store's keyword arguments (tests: idle_s, local_poll_s)
         self._lock = threading.RLock()
         self._running: _Running | None = None
@@ -340,6 +338,12 @@ class WorkstationSync:
     def _publish(self, status: SyncStatus) -> None:
         if self.bus is not None:
             self.bus.publish(ev.SYNC_STATE, status)
+
+
+def _keyring_password(url: str) -> str | None:
+    from carvrooom_desktop.sync.config import shared_password
+
+    return shared_password(url)
 
 
 class SyncUnavailable(CarVrooomError):

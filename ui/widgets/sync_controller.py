@@ -121,7 +121,12 @@ class SyncController(QObject):
 
         self._reads.submit(lambda: link.resolve(conflict_id, choice), done, self._on_error, name="resolve conflict")
 
-    def configure(self, url: str | None) -> None:
+    def start(self, shared_url: Callable[[], str | None]) -> None:
+        """At start-up: where the shared database is (``shared_url()``, which reads the settings and loads the
+        keyring) and the service's start, on the worker."""
+        self.configure(shared_url)
+
+    def configure(self, url: str | None | Callable[[], str | None]) -> None:
         """Start (or restart, or stop) syncing with ``url`` on a worker: stopping a service may take seconds."""
         link = self.link
         if link is None:
@@ -137,7 +142,8 @@ class SyncController(QObject):
             self._last_read = 0.0
             self.refresh()
 
-        self._reads.submit(lambda: link.configure(url), done, self._on_error, name="configure sync")
+        self._reads.submit(lambda: link.configure(url() if callable(url) else url), done, self._on_error,
+                           name="configure sync")
 
     def check(self, url: str, password: str | None) -> None:
         """Test connection (on a worker; ``checked`` brings the answer)."""
