@@ -18,19 +18,23 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from carvrooom_desktop.storage.workshop import (
     NewJob, StoredAbsence, StoredBay, StoredPart, StoredShift, StoredTechnician, WorkshopRepository,
 )
 from carvrooom_desktop.storage.workshop_bookings import BookingRequest
 from carvrooom_desktop.workshop.scheduling.calendar import workshop_tz
-from carvrooom_desktop.workshop.scheduling.domain import Booking, Job, Plan, Problem, Unschedulable
+from carvrooom_desktop.workshop.scheduling.domain import Booking, Job, Plan, Problem, Technician, Unschedulable
 from carvrooom_desktop.workshop.scheduling.moves import MoveCheck, MoveChecker
 from carvrooom_desktop.workshop.shop import (
     _job, add_jobs_checked, check_shop_can_do, job_from_diagnosis, plan_in_force, problem_from_store, save_plan,
 )
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.diagnoses import DiagnosisRecord
 
 STATES = ("planned", "tentative", "waiting parts", "in progress", "done", "late", "refused")
 BUSY_DAY = 0.9  # share of the technicians' time that makes a day "nearly full"
@@ -88,7 +92,7 @@ class Board:
     shared: bool  # the store is the shared database: bookings are confirmed as they are written
 
     @property
-    def tz(self):
+    def tz(self) -> tzinfo:
         return workshop_tz(self.problem.timezone, self.now)
 
     @property
@@ -173,7 +177,7 @@ def _day_loads(board: Board, booked: set[str]) -> tuple[DayLoad, ...]:
     tz = board.tz
     problem = board.problem
     first = board.window_start.astimezone(tz).date()
-    open_jobs = [j for j in problem.jobs if j.promised_at is not None and j.state not in ("done", "cancelled")]
+    open_jobs = [(j, j.promised_at) for j in problem.jobs if j.promised_at is not None and j.state not in ("done", "cancelled")]
     out = []
     overdue_counted = False
     for d in range(board.days):
@@ -185,7 +189,7 @@ def _day_loads(board: Board, booked: set[str]) -> tuple[DayLoad, ...]:
         booked_min = sum(_overlap(b.starts_at, b.ends_at, day, nxt) for b in board.live() if b.technician_id)
         due: list[Job] = []
         if nxt > board.now:  # work promised for the day (overdue work weighs on the first open day)
-            due = [j for j in open_jobs if day <= j.promised_at < nxt or not overdue_counted and j.promised_at < day]
+            due = [j for j, promised in open_jobs if day <= promised < nxt or not overdue_counted and promised < day]
             overdue_counted = True
         out.append(DayLoad(day, booked_min / 60, sum(j.minutes for j in due) / 60, capacity, *_bottleneck(problem, due, day)))
     return tuple(out)
@@ -214,7 +218,7 @@ def _overlap(a: datetime, b: datetime, lo: datetime, hi: datetime) -> float:
     return max(0.0, (min(b, hi) - max(a, lo)).total_seconds() / 60)
 
 
-def _shift_minutes(tech, day: datetime) -> float:
+def _shift_minutes(tech: Technician, day: datetime) -> float:
     total = 0.0
     for s in tech.shifts:
         if s.weekday != day.weekday():
@@ -340,12 +344,13 @@ def book_job(repo: WorkshopRepository, job_id: str, *, now: datetime, days: int 
     if not check.ok:
         return Booked(job_id, job.label, (), f"{job.label} cannot be booked: {check.reason}")
     _write(repo, job_id, check.bookings, now)
-    return Booked(job_id, job.label, check.bookings,
-                  f"{job.label} booked {check.starts_at.astimezone(tz):%a %d %b %H:%M}-{check.ends_at.astimezone(tz):%H:%M}",
+    starts, ends = min(b.starts_at for b in check.bookings), max(b.ends_at for b in check.bookings)
+    return Booked(job_id, job.label, check.bookings, f"{job.label} booked {starts.astimezone(tz):%a %d %b %H:%M}-{ends.astimezone(tz):%H:%M}",
                   False, check.warnings)
 
 
-def book_diagnosis(repo: WorkshopRepository, diagnosis, *, now: datetime, days: int = 7, **job_options) -> Booked:
+def book_diagnosis(repo: WorkshopRepository, diagnosis: DiagnosisRecord, *, now: datetime, days: int = 7,
+                   **job_options: Any) -> Booked:
     """A diagnosis's proposed repair job as a job (once per diagnosis), booked at once (``book_job``)."""
     job_id = job_from_diagnosis(repo, diagnosis, **job_options)
     live = repo.bookings.list(job_id=job_id, since=now)

@@ -324,3 +324,30 @@ def test_book_this_job_in_the_application(gui, qtbot):
     assert isinstance(page, ScheduleWorkspace)
     settle(qtbot, desk)
     assert any(b.job_id == str(job.id) for b in desk.board.live())
+
+
+def test_export_menu_and_add_job_dialog_values(qtbot, theme_manager, store, tmp_path, monkeypatch):
+    """The Export .ics menu asks where and writes one calendar; the dialog's times keep the workshop's zone."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.widgets.job_dialog import AddJobDialog
+
+    page = _page(qtbot, theme_manager, store, sample_week(8, 6, 4, seed=4))
+    page.optimise()
+    settle(qtbot, page.desk)
+    target = tmp_path / "bay.ics"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "iCalendar (*.ics)"))
+    page._fill_export_menu()
+    bays_menu = next(a.menu() for a in page.export_menu.actions() if a.menu() is not None and a.text() == "One bay")
+    busiest = max(page.desk.board.problem.bays, key=lambda b: sum(1 for x in page.desk.board.live() if x.bay_id == b.id))
+    next(a for a in bays_menu.actions() if a.text() == busiest.name).trigger()
+    settle(qtbot, page.desk)
+    assert len(read_events(target.read_bytes().decode("utf-8"))) == sum(1 for x in page.desk.board.live() if x.bay_id == busiest.id)
+
+    dialog = AddJobDialog(now=MONDAY_0700, skills=["brakes"], bay_types=["general lift"])
+    qtbot.addWidget(dialog)
+    dialog.title.setText("pads")
+    dialog.part.setText("pads")
+    job = dialog.job()
+    assert job.promised_at == MONDAY_0700.replace(hour=17) and job.dropped_off_at == MONDAY_0700
+    assert job.parts[0].eta == MONDAY_0700 + timedelta(hours=2) and job.status == "waiting_parts"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,14 +29,16 @@ from carvrooom_desktop.workshop.scheduling.domain import BAY_TYPES, URGENCIES
 
 
 def _edit(when: datetime) -> QDateTimeEdit:
-    edit = QDateTimeEdit(QDateTime(when.replace(tzinfo=None)))
+    local = when.replace(tzinfo=None)
+    edit = QDateTimeEdit(QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute)))
     edit.setDisplayFormat("ddd dd MMM yyyy HH:mm")
     edit.setCalendarPopup(True)
     return edit
 
 
-def _value(edit: QDateTimeEdit, tz) -> datetime:
-    return edit.dateTime().toPython().replace(tzinfo=tz)
+def _value(edit: QDateTimeEdit, tz: tzinfo | None) -> datetime:
+    d, t = edit.dateTime().date(), edit.dateTime().time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=tz)
 
 
 class AddJobDialog(QDialog):

@@ -9,6 +9,7 @@ says whether the job fits where the pointer is and, if not, why. A drop it accep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -172,8 +173,8 @@ class ScheduleWorkspace(QWidget):
         row.addWidget(self.by_bay)
         row.addWidget(self.by_tech)
         row.addSpacing(12)
-        for w in (self.example_button, self.add_button, QLabel("Limit"), self.limit, self.optimise_button, self.export_button):
-            row.addWidget(w)
+        for tool in (self.example_button, self.add_button, QLabel("Limit"), self.limit, self.optimise_button, self.export_button):
+            row.addWidget(tool)
         body.addLayout(row)
         return frame
 
@@ -205,8 +206,9 @@ class ScheduleWorkspace(QWidget):
     def _build_legend(self) -> None:
         while self.legend.count():
             item = self.legend.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for state in LEGEND:
             fill, border, text = state_colours(self.theme, state)
             chip = QLabel(state)
@@ -420,16 +422,20 @@ class ScheduleWorkspace(QWidget):
     def _fill_export_menu(self) -> None:
         menu = self.export_menu
         menu.clear()
-        menu.addAction("Every technician and bay (one file each)…", lambda: self.export_calendars())
+        menu.addAction("Every technician and bay (one file each)…", self._export_action("all", "", ""))
         board = getattr(self, "board", None)
         if board is None:
             return
-        techs = menu.addMenu("One technician")
-        for t in board.problem.technicians:
-            techs.addAction(t.name, lambda key=t.id, name=t.name: self.export_calendars(kind="technician", key=key, name=name))
-        bays = menu.addMenu("One bay")
-        for b in board.problem.bays:
-            bays.addAction(b.name, lambda key=b.id, name=b.name: self.export_calendars(kind="bay", key=key, name=name))
+        for kind, title, items in (("technician", "One technician", board.problem.technicians), ("bay", "One bay", board.problem.bays)):
+            sub = menu.addMenu(title)
+            for it in items:
+                sub.addAction(it.name, self._export_action(kind, it.id, it.name))
+
+    def _export_action(self, kind: str, key: str, name: str) -> Callable[..., None]:
+        def run(*_checked: object) -> None:  # QAction.triggered passes "checked"
+            self.export_calendars(kind=kind, key=key, name=name)
+
+        return run
 
     def export_calendars(self, target: str | None = None, *, kind: str = "all", key: str | None = None, name: str = "") -> None:
         """Write .ics calendars of the week shown (asks where when ``target`` is None)."""
@@ -440,7 +446,7 @@ class ScheduleWorkspace(QWidget):
                 target, _ = QFileDialog.getSaveFileName(self, "Export calendar", f"{kind}-{name or key}.ics", "iCalendar (*.ics)")
             if not target:
                 return
-        self.desk.export_ics(target, kind=kind, key=key)
+        self.desk.export_ics(target, kind=kind, key=key or None)
 
     # -- look ------------------------------------------------------------------------------------------------
 

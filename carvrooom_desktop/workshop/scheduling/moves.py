@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from carvrooom_desktop.workshop.scheduling.calendar import workshop_tz
 from carvrooom_desktop.workshop.scheduling.compile import SlotJob, compile_problem
-from carvrooom_desktop.workshop.scheduling.domain import SLOT_MINUTES, Booking, Problem, minute_text
+from carvrooom_desktop.workshop.scheduling.domain import SLOT_MINUTES, Booking, Problem, Technician, minute_text
 from carvrooom_desktop.workshop.scheduling.greedy import Timeline, _exact, place
 from carvrooom_desktop.workshop.scheduling.objective import Placement
 from carvrooom_desktop.workshop.scheduling.solve import bookings_of
@@ -188,7 +188,7 @@ class MoveChecker:
                 return f"{tech.name} is off ({absence.kind}) {self._at(absence.starts_at)} - {self._at(absence.ends_at)}"
         return self._shift_reason(tech, s, end)
 
-    def _shift_reason(self, tech, s: int, end: int) -> str:
+    def _shift_reason(self, tech: Technician, s: int, end: int) -> str:
         axis = self.sp.axis
         for k in range(s, end):
             local = axis.local(k)
