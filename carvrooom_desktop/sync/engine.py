@@ -21,6 +21,7 @@ the state says what went wrong (offline, password refused, schema too old...).
 from __future__ import annotations
 
 import logging
+import random
 import time
 import uuid
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from datetime import UTC
 
 from sqlalchemy import Engine, create_engine, func, insert, select, text, update
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from carvrooom_desktop import events as ev
 from carvrooom_desktop.storage.engine import display_url, parse_url
@@ -38,7 +39,7 @@ from carvrooom_desktop.storage.sync_tables import table_map
 from carvrooom_desktop.sync import outbox, pages
 from carvrooom_desktop.sync.apply import apply_rows, write_transaction
 from carvrooom_desktop.sync.lockfile import StoreLock, lock_path_for
-from carvrooom_desktop.sync.server import SchemaMismatch, push, server_info
+from carvrooom_desktop.sync.server import PushResult, SchemaMismatch, push, server_info
 from carvrooom_desktop.sync.server_capture import ensure_server_capture
 from carvrooom_desktop.sync.status import SyncState, SyncStatus, classify, settled
 
@@ -48,6 +49,8 @@ _state = SyncStateRow.__table__
 _conflicts = SyncConflictRow.__table__
 PAGE_ROWS = 2000
 Progress = Callable[[int, int], None]
+PUSH_ATTEMPTS = 4
+RETRYABLE = ("40P01", "40001")  # deadlock detected, serialization failure: the transaction can simply run again
 TABLE_EVENTS = {"workshop_bookings": ev.BOOKING_CHANGED, "recordings": ev.RECORDING_CHANGED}
 
 
@@ -171,12 +174,32 @@ class SyncEngine:
                                        upto=upto)
             if batch is None:
                 return
-            with self._server.begin() as conn:
-                result = push(conn, self.origin, batch.items, self.tables)
-                self.phase_hook("push-server")
+            result = self._push_batch(batch)
             self.phase_hook("push-committed")
             written = outbox.acknowledge(self.local, self.tables, batch, result, keep_acked=self.keep_acked)
             self._announce(written)
+
+    def _push_batch(self, batch: outbox.Batch) -> PushResult:
+        """One server transaction; a deadlock or serialisation failure is retried at once.
+
+        Two workstations booking one bay slot insert into the exclusion constraint together: each
+        new row waits for the other's transaction, and PostgreSQL aborts one of them (40P01). That
+        is the race being decided, not a failure to show: the retry finds the winner committed and
+        the booking is refused cleanly.
+        """
+        attempt = 1
+        while True:
+            try:
+                with self._server.begin() as conn:
+                    result = push(conn, self.origin, batch.items, self.tables)
+                    self.phase_hook("push-server")
+                return result
+            except DBAPIError as e:
+                if getattr(e.orig, "sqlstate", None) not in RETRYABLE or attempt >= PUSH_ATTEMPTS:
+                    raise
+                log.info("sync: push retried (%s)", str(e.orig).splitlines()[0])
+                time.sleep(random.uniform(0.02, 0.1) * attempt)
+                attempt += 1
 
     def _pull_all(self, progress: Progress | None) -> None:
         with self.local.connect() as conn:
