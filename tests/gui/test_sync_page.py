@@ -8,7 +8,6 @@ The screenshot docs/screenshots/sync.png (pending list and a conflict side by si
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import numpy as np
@@ -20,28 +19,11 @@ from carvrooom_desktop.storage.store import Store
 from carvrooom_desktop.storage.workshop_models import WorkshopBayRow, WorkshopJobRow
 from carvrooom_desktop.sync.status import SyncState
 
+from tests.gui.sync_fixtures import WAIT_MS, shared_url, unreachable_url  # noqa: F401 - shared_url: a fixture
+
 pytestmark = pytest.mark.gui
-WAIT_MS = 20_000
 
 
-@pytest.fixture
-def shared(postgres_url):
-    """A fresh schema on the real PostgreSQL (tests/conftest.py), migrated to head: an empty workshop."""
-    from carvrooom_desktop.storage.migrate import upgrade_to_head
-    from carvrooom_desktop.sync.engine import server_engine
-
-    engine = server_engine(postgres_url)
-    try:
-        upgrade_to_head(engine)
-    finally:
-        engine.dispose()
-    return postgres_url
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Workstation:
@@ -113,10 +95,10 @@ def _conflict_on(b_store, a_store, url, job, theirs=None, mine=None) -> None:
 
 
 @pytest.mark.postgres
-def test_a_change_on_one_workstation_shows_on_the_others_page(qtbot, workstation, shared):
+def test_a_change_on_one_workstation_shows_on_the_others_page(qtbot, workstation, shared_url):
     a, b = workstation("front-desk"), workstation("bench")
-    a.configure(qtbot, shared)
-    b.configure(qtbot, shared)
+    a.configure(qtbot, shared_url)
+    b.configure(qtbot, shared_url)
     a.wait_state(qtbot, SyncState.SYNCED)
     b.wait_state(qtbot, SyncState.SYNCED)
     assert b.page.state_chip.text() == "synced" and "127.0.0.1" in b.page.server_label.text()
@@ -129,11 +111,13 @@ def test_a_change_on_one_workstation_shows_on_the_others_page(qtbot, workstation
 
 
 @pytest.mark.postgres
-def test_a_conflict_shows_both_versions_and_keep_mine_wins_on_both(qtbot, workstation, shared):
+@pytest.mark.parametrize(("choice", "hours_after"), [("mine", 3.0), ("theirs", 2.0)])
+def test_a_conflict_shows_both_versions_and_keep_mine_or_theirs_settles_it_on_both(
+        qtbot, workstation, shared_url, choice, hours_after):
     a, b = workstation("ws-a"), workstation("ws-b")
     job = _job(a.store)
-    _conflict_on(b.store, a.store, shared, job)
-    b.configure(qtbot, shared)
+    _conflict_on(b.store, a.store, shared_url, job)
+    b.configure(qtbot, shared_url)
     b.wait_state(qtbot, SyncState.CONFLICT)
     qtbot.waitUntil(lambda: b.page.conflict_model.rowCount() == 1, timeout=WAIT_MS)
     assert b.page.state_chip.text() == "conflict (1)" and b.page.conflicts_title.text() == "Conflicts (1 open)"
@@ -144,12 +128,13 @@ def test_a_conflict_shows_both_versions_and_keep_mine_wins_on_both(qtbot, workst
     assert b.page.versions_model.data(index, Qt.ItemDataRole.DisplayRole) == "3.0"
     assert b.page.versions_model.data(index, Qt.ItemDataRole.BackgroundRole) is not None  # highlighted
     assert b.page.mine_button.isEnabled() and b.page.theirs_button.isEnabled() and not b.page.dismiss_button.isEnabled()
-    qtbot.mouseClick(b.page.mine_button, Qt.MouseButton.LeftButton)
-    b.wait_state(qtbot, SyncState.SYNCED)
+    qtbot.mouseClick(b.page.mine_button if choice == "mine" else b.page.theirs_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: b.page.conflict_model.rowCount() == 0, timeout=WAIT_MS)
-    assert b.page.conflicts_title.text() == "Conflicts: none open"
-    a.configure(qtbot, shared)
-    qtbot.waitUntil(lambda: _hours(a.store, job) == 3.0, timeout=WAIT_MS)  # mine reached the other workstation
+    b.wait_state(qtbot, SyncState.SYNCED)
+    assert b.page.conflicts_title.text() == "Conflicts: none open" and _hours(b.store, job) == hours_after
+    a.configure(qtbot, shared_url)
+    qtbot.waitUntil(lambda: _hours(a.store, job) == hours_after, timeout=WAIT_MS)  # both workstations agree
+    a.wait_state(qtbot, SyncState.SYNCED)
 
 
 def _hours(store, job) -> float:
@@ -158,24 +143,11 @@ def _hours(store, job) -> float:
     return get(store, WorkshopJobRow, job).labour_hours
 
 
-@pytest.mark.postgres
-def test_keep_theirs_closes_the_conflict_and_keeps_the_shared_value(qtbot, workstation, shared):
-    a, b = workstation("ws-a"), workstation("ws-b")
-    job = _job(a.store)
-    _conflict_on(b.store, a.store, shared, job)
-    b.configure(qtbot, shared)
-    qtbot.waitUntil(lambda: b.page.conflict_model.rowCount() == 1, timeout=WAIT_MS)
-    qtbot.mouseClick(b.page.theirs_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: b.page.conflict_model.rowCount() == 0, timeout=WAIT_MS)
-    b.wait_state(qtbot, SyncState.SYNCED)
-    assert _hours(b.store, job) == 2.0
-
-
 def test_an_unreachable_database_shows_offline_and_local_work_goes_on(qtbot, workstation):
     from tests.sync.helpers import vehicle
 
     ws = workstation("ws-offline")
-    ws.configure(qtbot, f"postgresql://shop@127.0.0.1:{_free_port()}/workshop")
+    ws.configure(qtbot, unreachable_url())
     ws.wait_state(qtbot, SyncState.OFFLINE)
     vehicle(ws.store, vin="KEEP1")
     vehicle(ws.store, vin="KEEP2")
@@ -216,13 +188,13 @@ def _recorded(store, chunks: int = 12):
 
 
 @pytest.mark.postgres
-def test_a_recording_from_another_workstation_downloads_its_chunks_when_opened(qtbot, workstation, shared, theme_manager):
+def test_a_recording_from_another_workstation_downloads_its_chunks_when_opened(qtbot, workstation, shared_url, theme_manager):
     from ui.workspaces.recordings import RecordingsWorkspace
 
     a, b = workstation("ws-rec"), workstation("ws-view")
     rec = _recorded(a.store, chunks=150)  # more than one download slice
-    a.configure(qtbot, shared)
-    b.configure(qtbot, shared)
+    a.configure(qtbot, shared_url)
+    b.configure(qtbot, shared_url)
     qtbot.waitUntil(lambda: _has(b.store, rec), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: b.store.recordings.get(rec).sample_count == 75_000, timeout=WAIT_MS)
     assert b.link.missing_chunks(rec).missing and b.link.missing_chunks(rec).samples_here == 0
@@ -244,15 +216,15 @@ def test_a_recording_from_another_workstation_downloads_its_chunks_when_opened(q
 
 
 @pytest.mark.postgres
-def test_opening_a_metadata_only_recording_offline_says_so(qtbot, workstation, shared, theme_manager):
+def test_opening_a_metadata_only_recording_offline_says_so(qtbot, workstation, shared_url, theme_manager):
     from ui.workspaces.recordings import RecordingsWorkspace
 
     a, b = workstation("ws-rec2"), workstation("ws-away")
     rec = _recorded(a.store, chunks=3)
-    a.configure(qtbot, shared)
-    b.configure(qtbot, shared)
+    a.configure(qtbot, shared_url)
+    b.configure(qtbot, shared_url)
     qtbot.waitUntil(lambda: _has(b.store, rec), timeout=WAIT_MS)
-    b.configure(qtbot, f"postgresql://shop@127.0.0.1:{_free_port()}/workshop")  # the link goes
+    b.configure(qtbot, unreachable_url())  # the link goes
     b.wait_state(qtbot, SyncState.OFFLINE)
     page = RecordingsWorkspace(theme_manager.current)
     qtbot.addWidget(page)
@@ -274,20 +246,20 @@ def _has(store, rec) -> bool:
 
 
 @pytest.mark.postgres
-def test_screenshot_pending_list_and_a_conflict_side_by_side(qtbot, workstation, shared, save_screenshot):
+def test_screenshot_pending_list_and_a_conflict_side_by_side(qtbot, workstation, shared_url, save_screenshot):
     from tests.sync.helpers import vehicle
 
     a, b = workstation("front-desk"), workstation("bench")
     from datetime import UTC, datetime
 
     job = _job(a.store)
-    _conflict_on(b.store, a.store, shared, job,
+    _conflict_on(b.store, a.store, shared_url, job,
                  theirs={"labour_hours": 2.0, "status": "waiting parts", "promised_at": datetime(2027, 3, 3, 10, tzinfo=UTC)},
                  mine={"labour_hours": 3.5, "status": "in progress", "promised_at": datetime(2027, 3, 2, 16, tzinfo=UTC)})
-    b.configure(qtbot, shared)
+    b.configure(qtbot, shared_url)
     qtbot.waitUntil(lambda: b.page.conflict_model.rowCount() == 1, timeout=WAIT_MS)
     assert {f.name for f in b.page.versions() if f.differs} == {"labour_hours", "status", "promised_at"}
-    b.configure(qtbot, f"postgresql://shop@127.0.0.1:{_free_port()}/workshop")  # the bench loses the link...
+    b.configure(qtbot, unreachable_url())  # the bench loses the link...
     b.wait_state(qtbot, SyncState.OFFLINE)
     for i in range(3):  # ... and goes on working
         vehicle(b.store, vin=f"WVWZZZ1JZ3W00000{i}", make="Volkswagen", model="Golf")
@@ -303,7 +275,7 @@ def test_screenshot_pending_list_and_a_conflict_side_by_side(qtbot, workstation,
 
 
 @pytest.mark.postgres
-def test_the_first_sync_of_a_new_workstation_shows_the_pull_progress(qtbot, workstation, shared, tmp_path, theme_manager):
+def test_the_first_sync_of_a_new_workstation_shows_the_pull_progress(qtbot, workstation, shared_url, tmp_path, theme_manager):
     from carvrooom_desktop.sync.engine import SyncEngine
     from carvrooom_desktop.sync.workstation import WorkstationSync
     from tests.sync.helpers import vehicle
@@ -311,7 +283,7 @@ def test_the_first_sync_of_a_new_workstation_shows_the_pull_progress(qtbot, work
     a = workstation("ws-old")
     for i in range(60):
         vehicle(a.store, vin=f"VIN{i:05d}")
-    with SyncEngine(a.store.engine, shared, origin=a.store.origin) as engine:
+    with SyncEngine(a.store.engine, shared_url, origin=a.store.origin) as engine:
         assert engine.sync_once().state is SyncState.SYNCED
     new = workstation("ws-new")
     new.link = WorkstationSync(new.store, new.bus, page_rows=7, idle_s=5.0)  # pages of 7 rows: several progress steps
@@ -319,10 +291,37 @@ def test_the_first_sync_of_a_new_workstation_shows_the_pull_progress(qtbot, work
     seen = []
     new.controller.status_changed.connect(lambda s: seen.append((s.progress, new.page.progress_box.isVisibleTo(new.page),
                                                                  new.page.progress_label.text())))
-    new.configure(qtbot, shared)
+    new.configure(qtbot, shared_url)
     new.wait_state(qtbot, SyncState.SYNCED)
     shown = [s for s in seen if s[0]]
     assert shown and all(visible for _p, visible, _t in shown)
     assert any(" of 60 rows" in text for _p, _v, text in shown), shown
     assert not new.page.progress_box.isVisibleTo(new.page)
     assert new.store.vehicles.get_by_vin("VIN00059") is not None
+
+
+@pytest.mark.postgres
+def test_in_the_app_opening_a_recording_from_another_workstation_fetches_it_first(qtbot, workstation, shared_url,
+                                                                                  error_dialogs):
+    from carvrooom_desktop.app import build_gui
+
+    a = workstation("ws-recorder")
+    rec = _recorded(a.store, chunks=80)
+    a.configure(qtbot, shared_url)
+    qtbot.waitUntil(lambda: a.page.pending_model.rowCount() == 0 and a.link.status().state is SyncState.SYNCED,
+                    timeout=WAIT_MS)
+    ctx = build_gui(["--shared", shared_url])
+    try:
+        qtbot.waitUntil(lambda: _has(ctx.store, rec), timeout=WAIT_MS)
+        page = ctx.window.show_workspace("recordings")
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT_MS)
+        assert ctx.sync.missing_chunks(rec).missing
+        page.select_row(0)
+        qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.opened is not None and page.opened.id == rec, timeout=WAIT_MS)
+        assert "Downloaded 80 chunk(s)" in page.io_message.text()
+        assert "no decoded samples" not in page.viewer_title.text() and not ctx.sync.missing_chunks(rec).missing
+    finally:
+        ctx.window.close()
+        ctx.close()
+    assert error_dialogs == []

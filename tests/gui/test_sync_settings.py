@@ -4,7 +4,6 @@ and the app's wiring: ``build_gui(["--shared", URL])`` starts the service, the s
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -15,28 +14,12 @@ from carvrooom_desktop import events as ev
 from carvrooom_desktop.storage.store import Store
 from carvrooom_desktop.sync.status import SyncState
 
+from tests.gui.sync_fixtures import WAIT_MS, free_port, shared_url, unreachable_url  # noqa: F401 - shared_url: a fixture
+
 pytestmark = pytest.mark.gui
-WAIT_MS = 20_000
 SECRET = "s3cret-typed-in-the-dialog"
 
 
-@pytest.fixture
-def shared(postgres_url):
-    from carvrooom_desktop.storage.migrate import upgrade_to_head
-    from carvrooom_desktop.sync.engine import server_engine
-
-    engine = server_engine(postgres_url)
-    try:
-        upgrade_to_head(engine)
-    finally:
-        engine.dispose()
-    return postgres_url
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -69,32 +52,32 @@ def _with_password(url: str, password: str) -> str:
 
 
 @pytest.mark.postgres
-def test_the_password_goes_to_the_keyring_only_and_saving_starts_syncing(qtbot, controller, shared, memory_keyring):
+def test_the_password_goes_to_the_keyring_only_and_saving_starts_syncing(qtbot, controller, shared_url, memory_keyring):
     from carvrooom_desktop.config.secret_store import database_secret_name, get_secret
     from carvrooom_desktop.config.settings import load_settings, settings_path
 
     dialog = _dialog(qtbot, controller)
-    dialog.url.setText(shared)
+    dialog.url.setText(shared_url)
     dialog.password.setText(SECRET)  # the local server trusts every connection: any password passes
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result.text().startswith("Connected"), timeout=WAIT_MS)
     assert dialog.result.property("tone") == "good"
     assert dialog.save()
-    assert get_secret(database_secret_name(shared)) == SECRET
+    assert get_secret(database_secret_name(shared_url)) == SECRET
     text = settings_path().read_text()
-    assert SECRET not in text and load_settings()[0].shared_database_url == shared
-    assert controller.link.settings.shared_database_url == shared  # the app's own settings object too
+    assert SECRET not in text and load_settings()[0].shared_database_url == shared_url
+    assert controller.link.settings.shared_database_url == shared_url  # the app's own settings object too
     assert dialog.password.text() == ""
     qtbot.waitUntil(lambda: controller.link.running, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: controller.status().state is SyncState.SYNCED, timeout=WAIT_MS)
     again = _dialog(qtbot, controller)
-    assert again.url.text() == shared and again.password.text() == ""
+    assert again.url.text() == shared_url and again.password.text() == ""
     assert "keyring" in again.password.placeholderText()
 
 
 def test_test_connection_says_offline_for_an_unreachable_server(qtbot, controller):
     dialog = _dialog(qtbot, controller)
-    dialog.url.setText(f"postgresql://shop@127.0.0.1:{_free_port()}/workshop")
+    dialog.url.setText(unreachable_url())
     started = time.monotonic()
     dialog.test_connection()
     assert time.monotonic() - started < 0.5  # on a worker: the dialog stays responsive
@@ -135,7 +118,7 @@ def test_what_cannot_be_saved_is_refused_with_the_reason(qtbot, controller, monk
 
 
 def test_an_empty_url_stops_syncing(qtbot, controller):
-    controller.configure(f"postgresql://shop@127.0.0.1:{_free_port()}/workshop")
+    controller.configure(unreachable_url())
     qtbot.waitUntil(lambda: controller.link.running, timeout=WAIT_MS)
     dialog = _dialog(qtbot, controller)
     dialog.url.setText("")
@@ -148,13 +131,13 @@ def test_an_empty_url_stops_syncing(qtbot, controller):
 
 
 @pytest.mark.postgres
-def test_build_gui_with_shared_starts_sync_and_close_stops_it(qtbot, shared, error_dialogs):
+def test_build_gui_with_shared_starts_sync_and_close_stops_it(qtbot, shared_url, error_dialogs):
     from carvrooom_desktop.app import build_gui
     from carvrooom_desktop.domain import Vehicle
     from carvrooom_desktop.paths import log_dir
     from ui.workspaces.sync import SyncWorkspace
 
-    url = _with_password(shared, "pw-on-the-command-line")
+    url = _with_password(shared_url, "pw-on-the-command-line")
     started = time.perf_counter()
     ctx = build_gui(["--shared", url])
     built = time.perf_counter() - started
@@ -163,7 +146,7 @@ def test_build_gui_with_shared_starts_sync_and_close_stops_it(qtbot, shared, err
         qtbot.waitUntil(lambda: ctx.window.status.sync_label.text() == "sync: synced", timeout=WAIT_MS)
         service = ctx.sync.service
         ctx.store.vehicles.upsert(Vehicle("VF1GUI0000000001", "Renault"))
-        qtbot.waitUntil(lambda: _server_has_vin(shared, "VF1GUI0000000001"), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: _server_has_vin(shared_url, "VF1GUI0000000001"), timeout=WAIT_MS)
         ctx.window.show_workspace("sync")
         page = ctx.window.findChild(SyncWorkspace)
         assert page is not None
@@ -187,7 +170,7 @@ def _server_has_vin(url: str, vin: str) -> bool:
 def test_the_status_bar_says_offline_with_the_reason_and_the_window_does_not_wait(qtbot, error_dialogs):
     from carvrooom_desktop.app import build_gui
 
-    ctx = build_gui(["--shared", f"postgresql://shop@10.255.255.1:{_free_port()}/workshop"])  # nobody answers
+    ctx = build_gui(["--shared", f"postgresql://shop@10.255.255.1:{free_port()}/workshop"])  # nobody answers
     try:
         assert ctx.startup_s < 4.0
         assert not ctx.sync.configured or ctx.sync.status().state is not SyncState.SYNCED
