@@ -46,6 +46,7 @@ class GanttRow:
     key: str
     title: str
     subtitle: str = ""
+    off: tuple[tuple[datetime, datetime], ...] = ()  # not available (off shift, break, absence, out of service): hatched
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,13 @@ class GanttView(QGraphicsView):
             if sub is not None:
                 sub.setPos(6, top + title.boundingRect().height() - 2)
             scene.addLine(0, y + self.row_h, right, y + self.row_h, QPen(grid, 0.6)).setZValue(-1)
+            hatch = QBrush(QColor(t.muted), Qt.BrushStyle.BDiagPattern)
+            for a, b in row.off:
+                x0, x1 = self.x_of(a), self.x_of(b)
+                if x1 - x0 >= 1:
+                    shade = scene.addRect(QRectF(x0, y + 1, x1 - x0, self.row_h - 2), QPen(Qt.PenStyle.NoPen), hatch)
+                    shade.setOpacity(0.35)
+                    shade.setZValue(-1)
         for day in self.days:
             day_w = (day.closes - day.opens).total_seconds() / 3600 * self.px_per_hour
             colour = {"bad": t.bad[0], "warn": t.warn[0]}.get(day.tone, t.text)

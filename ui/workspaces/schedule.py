@@ -283,10 +283,11 @@ class ScheduleWorkspace(QWidget):
         if board is None:
             return
         tz = board.tz
+        windows = self._windows(board)
         if self.mode == BY_BAY:
-            rows = [GanttRow(b.id, b.name, b.bay_type) for b in board.problem.bays]
+            rows = [GanttRow(b.id, b.name, b.bay_type, tuple(b.out_of_service)) for b in board.problem.bays]
         else:
-            rows = [GanttRow(t.id, t.name, ", ".join(sorted(t.skills))) for t in board.problem.technicians]
+            rows = [GanttRow(t.id, t.name, ", ".join(sorted(t.skills)), _off_times(t, windows)) for t in board.problem.technicians]
         bays = {b.id: b.name for b in board.problem.bays}
         techs = {t.id: t.name for t in board.problem.technicians}
         bars = []
@@ -319,7 +320,7 @@ class ScheduleWorkspace(QWidget):
         for d in board.load:
             tone = "bad" if d.overloaded else "warn" if d.share >= 0.9 else ""
             notes[d.day.date()] = (f"{d.share:.0%}", tone)
-        self.gantt.set_content(self._windows(board), rows, bars, board.now.astimezone(tz), notes)
+        self.gantt.set_content(windows, rows, bars, board.now.astimezone(tz), notes)
 
     @staticmethod
     def _windows(board: Any) -> list[tuple[datetime, datetime]]:
@@ -464,6 +465,33 @@ class ScheduleWorkspace(QWidget):
         self.theme = theme
         self.gantt.apply_theme(theme)
         self._build_legend()
+
+
+def _off_times(tech: Any, windows: list[tuple[datetime, datetime]]) -> tuple[tuple[datetime, datetime], ...]:
+    """When a technician is not available inside the opening windows: off shift, breaks, absences."""
+    out: list[tuple[datetime, datetime]] = []
+    for opens, closes in windows:
+        midnight = opens.replace(hour=0, minute=0)
+        working: list[tuple[datetime, datetime]] = []
+        for shift in tech.shifts:
+            if shift.weekday != opens.weekday():
+                continue
+            pieces = [(shift.starts_minute, shift.ends_minute)]
+            for br in shift.breaks:
+                pieces = [p for a, b in pieces for p in ((a, min(b, br.starts_minute)), (max(a, br.ends_minute), b)) if p[1] > p[0]]
+            working += [(midnight + timedelta(minutes=a), midnight + timedelta(minutes=b)) for a, b in pieces]
+        t = opens
+        for a, b in sorted(working):
+            if a > t:
+                out.append((t, min(a, closes)))
+            t = max(t, b)
+        if t < closes:
+            out.append((t, closes))
+        for absence in tech.absences:
+            a, b = max(absence.starts_at, opens), min(absence.ends_at, closes)
+            if b > a:
+                out.append((a, b))
+    return tuple((a, b) for a, b in out if b > a)
 
 
 __all__ = ["BY_BAY", "BY_TECHNICIAN", "ScheduleWorkspace"]

@@ -134,7 +134,7 @@ class MoveChecker:
         if not any(i == self._bay_index[bay_id] for i, _d in sj.bays):
             if job.bay_minutes:
                 return f"{bay.name} is not one of the bays allowed for {job.label}"
-            return f"{bay.name} is a {bay.bay_type} bay; {job.label} needs a {job.bay_type} bay"
+            return f"{bay.name} is {_a(bay.bay_type)} bay; {job.label} needs {_a(job.bay_type)} bay"
         if not job.skill:
             return ""
         if technician_id is None:
@@ -216,6 +216,10 @@ class MoveChecker:
         for job_id, label in self._labels.items():
             reason = reason.replace(f"job {job_id},", f"{label},")
         return reason
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
 
 
 def _minutes(n: int) -> timedelta:
