@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect, text
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0006_recording_sources"  # keep equal to the newest file in migrations/versions (a test checks)
+HEAD_REVISION = "0007_warranty_claims"  # keep equal to the newest file in migrations/versions (a test checks)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
