@@ -169,6 +169,23 @@ class ScheduleDesk(QObject):
 
         self.runner.submit(work, done, failed, name="book diagnosis")
 
+    def release_pin(self, job_id: str) -> None:
+        """Undo a manual move's pin: Optimise may move the job again."""
+        if self.repo is None:
+            return
+        repo = self.repo
+
+        def work() -> None:
+            import uuid
+
+            repo.pin_job(uuid.UUID(job_id))
+
+        def done(_none: None) -> None:
+            self.message.emit("Pin released: Optimise may move the job again", "good")
+            self.refresh()
+
+        self.runner.submit(work, done, self._failed("Releasing the pin"), name="release pin")
+
     def _report_booked(self, booked: Any) -> None:
         self.booked.emit(booked)
         tone = "good" if booked.bookings and not booked.warnings else "warn" if booked.bookings else "bad"

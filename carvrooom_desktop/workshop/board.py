@@ -344,6 +344,8 @@ def book_job(repo: WorkshopRepository, job_id: str, *, now: datetime, days: int 
     if not check.ok:
         return Booked(job_id, job.label, (), f"{job.label} cannot be booked: {check.reason}")
     _write(repo, job_id, check.bookings, now)
+    if job.pin is not None:  # booked anew: the manual place no longer holds
+        repo.pin_job(uuid.UUID(job_id))
     starts, ends = min(b.starts_at for b in check.bookings), max(b.ends_at for b in check.bookings)
     return Booked(job_id, job.label, check.bookings, f"{job.label} booked {starts.astimezone(tz):%a %d %b %H:%M}-{ends.astimezone(tz):%H:%M}",
                   False, check.warnings)

@@ -152,6 +152,13 @@ def test_add_job_optimise_drag_and_export(qtbot, theme_manager, store, tmp_path)
     moved = _booking_of(desk.board, added.id)
     assert moved.starts_at == target and moved.bay_id == job_booking.bay_id
     assert desk.board.jobs[added.id].pin is not None  # Optimise keeps it there
+    bar = next(b for b in page.gantt.bars if b.group == added.id)
+    actions = dict(page.bar_actions(bar))
+    assert set(actions) == {"Book at the earliest free slot", "Release the pin (Optimise may move it)"}
+    actions["Release the pin (Optimise may move it)"]()
+    settle(qtbot, desk)
+    assert desk.board.jobs[added.id].pin is None and "Pin released" in page.banner.text()
+    assert _booking_of(desk.board, added.id).starts_at == target  # released, not moved
 
     # An infeasible drag: a general-lift job onto the alignment rig snaps back with the reason
     board = desk.board

@@ -134,6 +134,7 @@ class GanttView(QGraphicsView):
     drop_refused = Signal(object, str)  # bar, reason
     hover_checked = Signal(bool, str)  # during a drag: feasible?, reason or note
     bar_clicked = Signal(object)
+    bar_menu_requested = Signal(object, object)  # bar, global QPoint (right click)
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -326,6 +327,14 @@ class GanttView(QGraphicsView):
         else:
             self.drop_refused.emit(bar, check.reason)
         return check
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt
+        item = self.itemAt(event.pos())
+        if isinstance(item, BarItem):
+            self.bar_menu_requested.emit(item.bar, event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt
         item = self.itemAt(event.position().toPoint())

@@ -9,6 +9,7 @@ says whether the job fits where the pointer is and, if not, why. A drop it accep
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -98,6 +99,7 @@ class ScheduleWorkspace(QWidget):
         self.gantt.drop_refused.connect(lambda _bar, reason: self._set_banner(f"Not moved: {reason}", "bad"))
         self.gantt.hover_checked.connect(self._hovered)
         self.gantt.bar_clicked.connect(self._clicked)
+        self.gantt.bar_menu_requested.connect(self._bar_menu)
         gantt_body.addWidget(self.gantt, 1)
         self.legend = QHBoxLayout()
         gantt_body.addLayout(self.legend)
@@ -392,6 +394,33 @@ class ScheduleWorkspace(QWidget):
         self._set_banner("Moving…", "idle")
         self.desk.move(bar.group, chosen[0], chosen[1], start - (bar.starts_at - mine.starts_at))
 
+    def bar_actions(self, bar: GanttBar) -> list[tuple[str, Callable[[], None]]]:
+        """What the right-click menu of a booking offers (text, action)."""
+        job = self.board.jobs.get(bar.group) if getattr(self, "board", None) is not None else None
+        if job is None or not self.desk.available or bar.state in ("done", "in progress"):
+            return []
+        actions: list[tuple[str, Callable[[], None]]] = [
+            ("Book at the earliest free slot", lambda: self.desk.book_job(job.id))]
+        if job.pin is not None:
+            actions.append(("Release the pin (Optimise may move it)", lambda: self.desk.release_pin(job.id)))
+        return actions
+
+    def _bar_menu(self, bar: GanttBar, where: Any) -> None:
+        actions = self.bar_actions(bar)
+        if not actions:
+            return
+        menu = QMenu(self)
+        for text, run in actions:
+            menu.addAction(text, self._menu_action(run))
+        menu.exec(where)
+
+    @staticmethod
+    def _menu_action(run: Callable[[], None]) -> Callable[..., None]:
+        def action(*_checked: object) -> None:  # QAction.triggered passes "checked"
+            run()
+
+        return action
+
     def _clicked(self, bar: GanttBar) -> None:
         self._set_banner(bar.tooltip.replace("\n", " · "), "idle")
 
@@ -423,20 +452,14 @@ class ScheduleWorkspace(QWidget):
     def _fill_export_menu(self) -> None:
         menu = self.export_menu
         menu.clear()
-        menu.addAction("Every technician and bay (one file each)…", self._export_action("all", "", ""))
+        menu.addAction("Every technician and bay (one file each)…", self._menu_action(self.export_calendars))
         board = getattr(self, "board", None)
         if board is None:
             return
         for kind, title, items in (("technician", "One technician", board.problem.technicians), ("bay", "One bay", board.problem.bays)):
             sub = menu.addMenu(title)
             for it in items:
-                sub.addAction(it.name, self._export_action(kind, it.id, it.name))
-
-    def _export_action(self, kind: str, key: str, name: str) -> Callable[..., None]:
-        def run(*_checked: object) -> None:  # QAction.triggered passes "checked"
-            self.export_calendars(kind=kind, key=key, name=name)
-
-        return run
+                sub.addAction(it.name, self._menu_action(functools.partial(self.export_calendars, kind=kind, key=it.id, name=it.name)))
 
     def export_calendars(self, target: str | None = None, *, kind: str = "all", key: str | None = None, name: str = "") -> None:
         """Write .ics calendars of the week shown (asks where when ``target`` is None)."""
@@ -447,7 +470,7 @@ class ScheduleWorkspace(QWidget):
                 target, _ = QFileDialog.getSaveFileName(self, "Export calendar", f"{kind}-{name or key}.ics", "iCalendar (*.ics)")
             if not target:
                 return
-        self.desk.export_ics(target, kind=kind, key=key or None)
+        self.desk.export_ics(target, kind=kind, key=key)
 
     # -- look ------------------------------------------------------------------------------------------------
 
