@@ -59,10 +59,10 @@ class SyncSettingsDialog(QDialog):
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test_connection)
         test_row.addWidget(self.test_button)
-        self.result = QLabel("")
-        self.result.setObjectName("ToneText")
-        self.result.setWordWrap(True)
-        test_row.addWidget(self.result, 1)
+        self.test_result = QLabel("")
+        self.test_result.setObjectName("ToneText")
+        self.test_result.setWordWrap(True)
+        test_row.addWidget(self.test_result, 1)
         layout.addLayout(test_row)
         note = QLabel("The password is kept in the OS keyring only: never in the settings file, the database or logs. "
                       "Leave the URL empty to stop syncing.")
@@ -123,9 +123,9 @@ class SyncSettingsDialog(QDialog):
                          "good" if check.ok else "bad")
 
     def _set_result(self, text: str, tone: str) -> None:
-        self.result.setText(text)
-        self.result.setProperty("tone", tone)
-        repolish(self.result)
+        self.test_result.setText(text)
+        self.test_result.setProperty("tone", tone)
+        repolish(self.test_result)
 
     def save(self) -> bool:
         """Keyring first (it may refuse), then the settings file; then this window syncs with the new URL."""

@@ -22,9 +22,9 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,6 +37,9 @@ from carvrooom_desktop.storage.sync_models import SyncOutboxRow
 from carvrooom_desktop.sync.conflicts import Conflict, list_conflicts
 from carvrooom_desktop.sync.conflicts import resolve as resolve_conflict
 from carvrooom_desktop.sync.status import SyncState, SyncStatus, classify
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ def compare_versions(conflict: Conflict) -> list[FieldVersion]:
     return out
 
 
-def pending_by_table(engine) -> tuple[tuple[tuple[str, int, int], ...], int, int]:
+def pending_by_table(engine: Engine) -> tuple[tuple[tuple[str, int, int], ...], int, int]:
     """((table, rows, changes) waiting, chunks waiting, recordings those chunks belong to): outbox reads."""
     with engine.connect() as conn:
         rows = conn.execute(select(_outbox.c.table_name, func.count(func.distinct(_outbox.c.row_id)), func.count())
@@ -117,7 +120,7 @@ class ChunkGap:
         return 1.0 if not total else (self.samples_here + self.frames_here) / total
 
 
-def chunk_gap(engine, recording_id: uuid.UUID) -> ChunkGap:
+def chunk_gap(engine: Engine, recording_id: uuid.UUID) -> ChunkGap:
     with engine.connect() as conn:
         header = conn.execute(select(RecordingRow.sample_count, RecordingRow.frame_count)
                               .where(RecordingRow.id == recording_id)).first()
@@ -177,7 +180,7 @@ class _Running:
 class WorkstationSync:
     """The sync service of one open store, reconfigurable while the app runs; thread-safe."""
 
-    def __init__(self, store, bus: ev.EventBus | None = None, *, settings: Settings | None = None,
+    def __init__(self, store: Store, bus: ev.EventBus | None = None, *, settings: Settings | None = None,
                  password_for: Callable[[str], str | None] | None = None, **service_options: Any) -> None:
         self.store = store
         self.bus = bus
@@ -192,7 +195,7 @@ class WorkstationSync:
     @property
     def syncable(self) -> bool:
         """Only an embedded SQLite store syncs (a PostgreSQL store is a server database itself)."""
-        return self.store is not None and self.store.engine.dialect.name == "sqlite"
+        return bool(self.store.engine.dialect.name == "sqlite")
 
     @property
     def url(self) -> str:
@@ -278,12 +281,10 @@ class WorkstationSync:
 
     def overview(self) -> SyncOverview:
         """Outbox, chunks and conflicts from the local store: a few indexed SQLite reads (call off the GUI thread)."""
-        if self.store is None:
-            return SyncOverview(self.status())
         engine = self.store.engine
-        status = self.status()
-        if self.configured:
-            status = self._running.service.engine.status()  # fresh local counts with the last known state
+        running = self._running
+        # fresh local counts with the last known state
+        status = running.service.engine.status() if running is not None else self.status()
         if not self.syncable:
             return SyncOverview(status)
         pending, chunks, recordings = pending_by_table(engine)
@@ -329,7 +330,7 @@ class WorkstationSync:
             running.service.stop()
 
     def _idle_status(self) -> SyncStatus:
-        if self.store is not None and not self.syncable:
+        if not self.syncable:
             return SyncStatus(SyncState.LOCAL_STORE, message="this workstation's store is a server database itself: "
                               "nothing to sync")
         return SyncStatus(SyncState.NOT_CONFIGURED, message="no shared database: set one in the Sync page's settings, "
@@ -352,7 +353,7 @@ class SyncUnavailable(CarVrooomError):
         self.state = state
 
 
-def _download_chunks(local, url: str, password: str | None, recording_id: uuid.UUID, progress: Progress | None,
+def _download_chunks(local: Engine, url: str, password: str | None, recording_id: uuid.UUID, progress: Progress | None,
                      cancelled: Callable[[], bool]) -> tuple[int, bool]:
     from carvrooom_desktop.storage.sync_tables import table_map
     from carvrooom_desktop.sync.apply import write_transaction

@@ -60,8 +60,8 @@ def test_the_password_goes_to_the_keyring_only_and_saving_starts_syncing(qtbot, 
     dialog.url.setText(shared_url)
     dialog.password.setText(SECRET)  # the local server trusts every connection: any password passes
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result.text().startswith("Connected"), timeout=WAIT_MS)
-    assert dialog.result.property("tone") == "good"
+    qtbot.waitUntil(lambda: dialog.test_result.text().startswith("Connected"), timeout=WAIT_MS)
+    assert dialog.test_result.property("tone") == "good"
     assert dialog.save()
     assert get_secret(database_secret_name(shared_url)) == SECRET
     text = settings_path().read_text()
@@ -82,8 +82,8 @@ def test_test_connection_says_offline_for_an_unreachable_server(qtbot, controlle
     dialog.test_connection()
     assert time.monotonic() - started < 0.5  # on a worker: the dialog stays responsive
     qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=WAIT_MS)
-    assert dialog.result.text().startswith("Offline: ") and "cannot be reached" in dialog.result.text()
-    assert dialog.result.property("tone") == "bad"
+    assert dialog.test_result.text().startswith("Offline: ") and "cannot be reached" in dialog.test_result.text()
+    assert dialog.test_result.property("tone") == "bad"
 
 
 def test_a_refused_password_is_told_apart_in_the_test(qtbot, controller):
@@ -96,7 +96,7 @@ def test_a_refused_password_is_told_apart_in_the_test(qtbot, controller):
         dialog.password.setText("not-the-right-one")
         dialog.test_connection()
         qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=WAIT_MS)
-        assert dialog.result.text().startswith("Password refused: ") and "not-the-right-one" not in dialog.result.text()
+        assert dialog.test_result.text().startswith("Password refused: ") and "not-the-right-one" not in dialog.test_result.text()
     finally:
         fake.close()
 

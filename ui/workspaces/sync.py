@@ -77,18 +77,18 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-PENDING_COLUMNS = (
+PENDING_COLUMNS: tuple[Column[Any], ...] = (
     Column("Table", lambda p: table_label(p[0])),
     Column("Rows", lambda p: f"{p[1]:,}", align_right=True),
     Column("Changes", lambda p: f"{p[2]:,}", align_right=True),
 )
-CONFLICT_COLUMNS = (
+CONFLICT_COLUMNS: tuple[Column[Any], ...] = (
     Column("When", lambda c: _when(c.created_at, short=True), tooltip=lambda c: _when(c.created_at)),
     Column("What", lambda c: f"{table_label(c.table)} {str(c.row_id)[:8]}"),
     Column("Kind", lambda c: "refused" if c.kind == "rejected" else "edited twice", tone=lambda c: "bad" if c.kind == "rejected" else "warn"),
     Column("Fields", lambda c: ", ".join(c.fields), tooltip=lambda c: c.reason),
 )
-VERSION_COLUMNS = (
+VERSION_COLUMNS: tuple[Column[Any], ...] = (
     Column("Field", lambda f: f.name),
     Column("Mine (this workstation)", lambda f: shown_value(f.mine), tooltip=lambda f: shown_value(f.mine)),
     Column("Theirs (shared database)", lambda f: shown_value(f.theirs), tooltip=lambda f: shown_value(f.theirs)),
