@@ -3,7 +3,7 @@
 :class:`TraceFrames` keeps the newest ``capacity`` frames as numpy columns plus, per
 frame, the time since the previous frame of the same id (computed per batch, vectorised).
 The model shows either every frame that passes the filter (scrolling mode) or one row
-per id with its last frame, count and last interval (fixed mode). Rows are an index
+per bus and id with its last frame, count and last interval (fixed mode). Rows are an index
 array into the columns; a cell is formatted only when the view asks for it, so only the
 visible rows are ever turned into text — and decoded with the signal database.
 """
@@ -19,11 +19,22 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from carvrooom_desktop.domain import FrameArrays
-from carvrooom_desktop.domain.frames import ARRAY_FIELDS, BRS, ERROR, EXTENDED_ID, FD, REMOTE, RX, merge_channel_tables
+from carvrooom_desktop.domain.frames import (
+    ARRAY_FIELDS,
+    BRS,
+    ERROR,
+    EXTENDED_ID,
+    FD,
+    REMOTE,
+    RX,
+    channel_label,
+    merge_channel_tables,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SCROLLING, FIXED = "scrolling", "fixed"
-COLUMNS = ("Time (s)", "Δt (s)", "ID", "Type", "DLC", "Data", "Count", "Message / signals")
+COLUMNS = ("Time (s)", "Δt (s)", "Bus", "ID", "Type", "DLC", "Data", "Count", "Message / signals")
+TIME, DELTA, BUS, ID, TYPE, DLC, DATA, COUNT, MESSAGE = range(len(COLUMNS))
 DECODE_CACHE = 2_000  # decoded rows kept (the view asks for the same rows on every repaint)
 
 
@@ -60,8 +71,11 @@ class TraceFrames:
         self.__init__(self.capacity)
 
     @staticmethod
-    def keys(frames: FrameArrays) -> np.ndarray:
-        return frames.arbitration_id.astype(np.int64) | ((frames.flags & EXTENDED_ID) != 0).astype(np.int64) << 32
+    def keys(frames: FrameArrays, channel: np.ndarray | None = None) -> np.ndarray:
+        """One key per (bus, id, standard/extended): the same id on two buses is two messages."""
+        codes = frames.channel if channel is None else channel
+        return (frames.arbitration_id.astype(np.int64) | ((frames.flags & EXTENDED_ID) != 0).astype(np.int64) << 32
+                | codes.astype(np.int64) << 33)
 
     def append(self, batch: FrameArrays) -> int:
         """Add a batch; returns how many old frames were dropped to stay within ``capacity``."""
@@ -70,7 +84,9 @@ class TraceFrames:
             return 0
         if self.t0 is None:
             self.t0 = float(batch.timestamp[0])
-        keys = self.keys(batch)
+        # The batch's bus codes in the trace's own channel table, before keys are made from them.
+        channels, (codes,) = merge_channel_tables([(batch.channels, batch.channel)], self._store.channels)
+        keys = self.keys(batch, codes)
         order = np.lexsort((batch.timestamp, keys))
         k, t = keys[order], batch.timestamp[order]
         gaps = np.empty(n)
@@ -84,11 +100,10 @@ class TraceFrames:
         if n > self.capacity:  # a batch bigger than the trace: keep its newest part
             cut = n - self.capacity
             batch = batch.rows(slice(cut, None))
-            delta = delta[cut:]
+            delta, codes = delta[cut:], codes[cut:]
             self.dropped += cut
             n = self.capacity
         self._make_room(n, batch.width)
-        channels, (codes,) = merge_channel_tables([(batch.channels, batch.channel)], self._store.channels)
         if channels != self._store.channels:
             self._store = self._store.with_channels(self._store.channel, channels)
         a, b = self._end, self._end + n
@@ -271,33 +286,37 @@ class TraceTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(index.row(), index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            right = index.column() in (0, 1, 4, 6)
+            right = index.column() in (TIME, DELTA, DLC, COUNT)
             return int((Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and index.column() in (2, 5):
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == BUS:  # interface names are long (vcan0, a simulator's bus)
+            return self.text(index.row(), BUS)
+        if role == Qt.ItemDataRole.FontRole and index.column() in (ID, DATA):
             return self._mono
         return None
 
     def text(self, row: int, column: int) -> str:
         i = int(self._rows[row])
         f = self.trace.frames
-        if column == 0:
+        if column == TIME:
             return f"{f.timestamp[i] - (self.trace.t0 or 0.0):.4f}"
-        if column == 1:
+        if column == DELTA:
             d = self.trace.delta[i]
             return "" if np.isnan(d) else f"{d:.4f}"
-        if column == 2:
+        if column == BUS:
+            return channel_label(f.channels[int(f.channel[i])])
+        if column == ID:
             fid = int(f.arbitration_id[i])
             return f"{fid:08X}" if f.flags[i] & EXTENDED_ID else f"{fid:03X}"
-        if column == 3:
+        if column == TYPE:
             flags = int(f.flags[i])
             kind = "error" if flags & ERROR else "remote" if flags & REMOTE else "data"
             fd = (" fd brs" if flags & BRS else " fd") if flags & FD else ""
             return f"{kind} {'rx' if flags & RX else 'tx'}{fd}"
-        if column == 4:
+        if column == DLC:
             return str(int(f.dlc[i]))
-        if column == 5:
+        if column == DATA:
             return " ".join(f"{b:02X}" for b in f.data[i, : f.lengths_of(i)])
-        if column == 6:
+        if column == COUNT:
             return str(int(self._counts[row])) if self.mode == FIXED and row < len(self._counts) else ""
         return self.decoded(i)
 

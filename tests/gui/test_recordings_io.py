@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from resources import resource_path
+from ui.trace_model import MESSAGE
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +88,7 @@ def test_drop_dbc_and_log_import_export_notes_trace_and_replay(gui, qtbot, tmp_p
     page.trace_button.click()
     trace = window.page("trace")
     qtbot.waitUntil(lambda: trace.model.rowCount() == 500, timeout=10_000)
-    assert trace.model.index(0, 7).data().startswith("ENGINE_1: engine_speed=800")
+    assert trace.model.index(0, MESSAGE).data().startswith("ENGINE_1: engine_speed=800")
     assert trace.live_button.isVisible()
     trace.live_button.click()  # not connected: the page says so and stays usable
     assert trace.subtitle.text().startswith("Not connected")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from carvrooom_desktop.domain import FrameArrays
+from ui.trace_model import BUS, COUNT, DATA, DELTA, ID, MESSAGE
 
 pytestmark = pytest.mark.slow
 
@@ -28,31 +29,31 @@ def trace(gui, qtbot):
 def test_scrolling_and_fixed_modes_decode_and_filter(trace, qtbot, gui, save_screenshot):
     model = trace.model
     assert model.decoder is not None  # the car's DBC came with the session
-    ids = set(column(model, 2)[-200:])
+    ids = set(column(model, ID)[-200:])
     assert "0C9" in ids  # ENGINE_1 (0xC9 = 201) is broadcast by the simulated car
     # only what the view showed was decoded, not every frame
     assert model.decoded_count < 200 < len(model.trace)
 
     trace.mode_combo.setCurrentIndex(1)  # fixed: one row per id
-    rows = column(model, 2)
+    rows = column(model, ID)
     assert len(rows) == len(set(rows)) and "0C9" in rows
     row = rows.index("0C9")
-    assert int(model.index(row, 6).data()) > 5  # count
-    assert float(model.index(row, 1).data()) == pytest.approx(0.01, abs=0.008)  # ENGINE_1 is sent every 10 ms
-    text = model.index(row, 7).data()
+    assert int(model.index(row, COUNT).data()) > 5  # count
+    assert float(model.index(row, DELTA).data()) == pytest.approx(0.01, abs=0.008)  # ENGINE_1 is sent every 10 ms
+    text = model.index(row, MESSAGE).data()
     assert text.startswith("ENGINE_1: ") and "engine_speed=" in text
 
     trace.text_filter.setText("throttle")
     trace.apply_filters()
-    assert column(model, 2) == ["0C9"]
+    assert column(model, ID) == ["0C9"]
     trace.text_filter.setText("")
     trace.id_filter.setText("1A0-1F0, 3C0")
     trace.apply_filters()
-    assert set(column(model, 2)) <= {"1A0", "1F0", "3C0"} and len(column(model, 2)) >= 2
+    assert set(column(model, ID)) <= {"1A0", "1F0", "3C0"} and len(column(model, ID)) >= 2
     trace.id_filter.setText("zz9")
     trace.apply_filters()
     assert "zz9" in trace.filter_message.text()
-    assert set(column(model, 2)) <= {"1A0", "1F0", "3C0"}  # the old filter stays
+    assert set(column(model, ID)) <= {"1A0", "1F0", "3C0"}  # the old filter stays
     trace.id_filter.setText("")
     trace.apply_filters()
 
@@ -73,9 +74,9 @@ def test_transmit_single_and_periodic_frames(trace, qtbot, gui):
     trace.tx_period.setValue(0)
     trace.transmit()
     assert trace.tx_message.text().startswith("Sent 0x123")
-    qtbot.waitUntil(lambda: "123" in column(trace.model, 2)[-400:], timeout=5000)
-    row = column(trace.model, 2).index("123")
-    assert trace.model.index(row, 5).data() == "DE AD BE EF"
+    qtbot.waitUntil(lambda: "123" in column(trace.model, ID)[-400:], timeout=5000)
+    row = column(trace.model, ID).index("123")
+    assert trace.model.index(row, DATA).data() == "DE AD BE EF"
 
     trace.tx_id.setText("124")
     trace.tx_period.setValue(50)
@@ -83,8 +84,8 @@ def test_transmit_single_and_periodic_frames(trace, qtbot, gui):
     assert "every 50 ms" in trace.tx_message.text()
     assert trace.stop_tx_button.isEnabled()
     trace.mode_combo.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: "124" in column(trace.model, 2)
-                    and int(trace.model.index(column(trace.model, 2).index("124"), 6).data()) >= 4, timeout=10_000)
+    qtbot.waitUntil(lambda: "124" in column(trace.model, ID)
+                    and int(trace.model.index(column(trace.model, ID).index("124"), COUNT).data()) >= 4, timeout=10_000)
     trace.stop_periodic()
     assert trace.tx_message.text() == "Stopped 1 periodic frame(s)"
 
@@ -118,11 +119,29 @@ def test_trace_model_delta_t_per_id_and_capacity():
 
     model.add_frames(frames([1.0, 1.1, 1.25], [0x10, 0x20, 0x10]))
     model.add_frames(frames([1.5, 1.6], [0x20, 0x10]))
-    assert column(model, 1) == ["", "", "0.2500", "0.4000", "0.3500"]
+    assert column(model, DELTA) == ["", "", "0.2500", "0.4000", "0.3500"]
     model.add_frames(frames(np.arange(10) + 2.0, [0x30] * 10))
     assert model.rowCount() == 10 and model.trace.dropped == 5
     model.set_mode("fixed")
-    assert column(model, 2) == ["030"] and column(model, 6) == ["10"]
+    assert column(model, ID) == ["030"] and column(model, COUNT) == ["10"]
+
+
+def test_the_same_id_on_two_buses_is_two_messages():
+    from ui.trace_model import TraceTableModel
+
+    model = TraceTableModel(capacity=100)
+
+    def frames(ts, channels, table):
+        n = len(ts)
+        return FrameArrays(np.array(ts, float), np.full(n, 0x100, np.uint32), np.zeros(n, np.uint8),
+                           np.full(n, 8, np.uint8), np.zeros((n, 8), np.uint8), np.array(channels, np.uint16), table)
+
+    model.add_frames(frames([1.0, 1.1, 1.3], [0, 1, 0], (0, 1)))  # python-can channels 0 and 1: shown 1 and 2
+    model.add_frames(frames([1.6], [0], (1,)))  # another table: its channel 0 is bus 2
+    assert column(model, BUS) == ["1", "2", "1", "2"]
+    assert column(model, DELTA) == ["", "", "0.3000", "0.5000"]  # intervals per bus, not per id alone
+    model.set_mode("fixed")
+    assert column(model, BUS) == ["1", "2"] and column(model, COUNT) == ["2", "2"]
 
 
 def test_trace_frames_keep_the_newest_and_their_intervals_across_many_batches():

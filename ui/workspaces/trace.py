@@ -115,7 +115,7 @@ class TraceWorkspace(QWidget):
         self.table.setSelectionMode(self.table.SelectionMode.ExtendedSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # contents-sizing would format every row
-        for column, width in enumerate((80, 64, 72, 62, 36, 180, 56)):
+        for column, width in enumerate((80, 64, 90, 72, 62, 36, 180, 56)):  # the last column stretches
             self.table.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
