@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import Any
 
 from resources import resource_path
 
@@ -30,9 +31,10 @@ class VinInfo:
 
 
 @cache
-def _tables() -> dict:
+def _tables() -> dict[str, Any]:
     with resource_path("vin", "wmi.json").open(encoding="utf-8") as f:
-        return json.load(f)
+        tables: dict[str, Any] = json.load(f)
+        return tables
 
 
 def check_digit(vin: str) -> str:

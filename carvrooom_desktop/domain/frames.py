@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,8 +68,17 @@ class FrameArrays:
     flags: np.ndarray  # uint8 [n]
     dlc: np.ndarray  # uint8 [n]
     data: np.ndarray  # uint8 [n, 8] or [n, 64]
-    channel: np.ndarray | None = None  # uint8/uint16 [n], index into ``channels``; None -> all 0
-    channels: tuple[Channel, ...] = field(default=UNKNOWN_CHANNELS)
+    if TYPE_CHECKING:
+        # What a reader sees: __post_init__ fills a missing channel column and makes the table a tuple.
+        channel: np.ndarray
+        channels: tuple[Channel, ...]
+
+        def __init__(self, timestamp: np.ndarray, arbitration_id: np.ndarray, flags: np.ndarray, dlc: np.ndarray,
+                     data: np.ndarray, channel: np.ndarray | None = None,
+                     channels: Sequence[Channel] = UNKNOWN_CHANNELS) -> None: ...
+    else:
+        channel: np.ndarray | None = None  # uint8/uint16 [n], index into ``channels``; None -> all 0
+        channels: tuple[Channel, ...] = field(default=UNKNOWN_CHANNELS)
 
     def __post_init__(self) -> None:
         if self.channel is None:
@@ -120,7 +130,7 @@ class FrameArrays:
         """Data bytes per row: 8 (classic-only batch) or 64."""
         return int(self.data.shape[1])
 
-    def rows(self, key) -> FrameArrays:
+    def rows(self, key: slice | np.ndarray | int) -> FrameArrays:
         """The frames selected by a slice, a boolean mask or an index array (the channel table kept)."""
         return FrameArrays(self.timestamp[key], self.arbitration_id[key], self.flags[key], self.dlc[key], self.data[key],
                            self.channel[key], self.channels)
@@ -131,7 +141,7 @@ class FrameArrays:
         """The six columns by name (what a chunk stores; the channel table goes in :meth:`meta`)."""
         return {f: getattr(self, f) for f in ARRAY_FIELDS}
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         return {"channels": list(self.channels)}
 
     def lengths(self) -> np.ndarray:
@@ -166,7 +176,8 @@ class FrameArrays:
         hits = [i for i, c in enumerate(self.channels) if c == name and type(c) is type(name)]
         if not hits:
             return np.zeros(len(self), bool)
-        return np.isin(self.channel, hits) if len(hits) > 1 else self.channel == hits[0]
+        mask: np.ndarray = np.isin(self.channel, hits) if len(hits) > 1 else self.channel == hits[0]
+        return mask
 
     def present_channels(self) -> list[Channel]:
         """Channel names that frames of this batch use, in table order."""
@@ -206,7 +217,7 @@ def _widen(data: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _key(name: Channel) -> tuple:
+def _key(name: Channel) -> tuple[str, Channel]:
     return (type(name).__name__, name)  # 0 and False, 1 and "1" stay apart
 
 
@@ -237,7 +248,7 @@ def channel_codes(names: Sequence[Channel]) -> tuple[np.ndarray, tuple[Channel, 
     first = names[0]
     if names.count(first) == n:  # one channel: the usual case (one C-level pass)
         return _zeros_channel(n), (first,)
-    index: dict[tuple, int] = {}
+    index: dict[tuple[str, Channel], int] = {}
     table: list[Channel] = []
     codes = np.empty(n, np.int64)
     for k, name in enumerate(names):

@@ -48,6 +48,6 @@ def raise_if_cancelled(flag: CancelFlag | Callable[[], bool] | None, what: str =
     """For jobs that take either a flag object or a ``cancelled()`` callable (both are in use)."""
     if flag is None:
         return
-    stop = flag() if callable(flag) and not hasattr(flag, "is_set") else flag.is_set()  # type: ignore[union-attr]
+    stop = flag() if callable(flag) and not hasattr(flag, "is_set") else flag.is_set()
     if stop:
         raise Cancelled(f"{what} was cancelled")

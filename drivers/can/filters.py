@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from can.typechecking import CanFilter as PythonCanFilter
 
 MAX_EXTENDED_ID = 0x1FFF_FFFF
 
@@ -24,8 +28,8 @@ class CanFilter:
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_EXTENDED_ID:
                 raise ValueError(f"CAN filter {field} must be an integer 0..0x1FFFFFFF, got {value!r}")
 
-    def as_python_can(self) -> dict[str, int | bool]:
-        entry: dict[str, int | bool] = {"can_id": self.can_id, "can_mask": self.can_mask}
+    def as_python_can(self) -> PythonCanFilter:
+        entry: PythonCanFilter = {"can_id": self.can_id, "can_mask": self.can_mask}
         if self.extended is not None:
             entry["extended"] = self.extended
         return entry

@@ -172,7 +172,8 @@ def busy_seconds(frames: FrameArrays, nominal: np.ndarray, data_phase: np.ndarra
     """Seconds each frame occupies the bus, from its :func:`frame_bits`: the data phase of a frame with BRS
     at ``data_bitrate`` (when given), every other bit at ``bitrate``."""
     if data_bitrate is None or data_bitrate == bitrate:
-        return (nominal + data_phase) / bitrate
+        seconds: np.ndarray = (nominal + data_phase) / bitrate
+        return seconds
     switched = (frames.flags & (FD | BRS)) == (FD | BRS)
     return nominal / bitrate + data_phase / np.where(switched, data_bitrate, bitrate)
 
@@ -232,7 +233,8 @@ def _classic_stuff_bits(ids: np.ndarray, ext: np.ndarray, remote: np.ndarray, dl
         byte = stream[:, column]
         count += _STUFFED[state, byte]
         state = _NEXT_STATE[state, byte]
-    return count + _RUN5[state]  # five equal bits at the end of the CRC: one more stuff bit
+    stuffed: np.ndarray = count + _RUN5[state]
+    return stuffed  # five equal bits at the end of the CRC: one more stuff bit
 
 
 def _bits_of(value: np.ndarray, width: int) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from operator import attrgetter
+from typing import Any
 
 import can
 import numpy as np
@@ -74,7 +75,7 @@ _BYTE8 = np.arange(CLASSIC_WIDTH)
 _BYTE64 = np.arange(FD_WIDTH)
 
 
-def payloads(items: list) -> np.ndarray:
+def payloads(items: list[Any]) -> np.ndarray:
     """Payloads (bytes-like, None for none) -> rows of 8 bytes, or 64 when one is longer than 8; zero-padded."""
     n = len(items)
     try:

@@ -95,7 +95,8 @@ def load_bus_class(name: str) -> type[can.BusABC]:
     info = interface_info(name)
     try:
         module = importlib.import_module(info.module)
-        return getattr(module, info.class_name)
+        bus_class: type[can.BusABC] = getattr(module, info.class_name)
+        return bus_class
     # Interface modules fail to import in many ways (ImportError, OSError from a missing shared
     # library, AttributeError from a half-loaded vendor binding): all mean "driver not usable here".
     except Exception as e:

@@ -130,6 +130,7 @@ class Elm327Client(ObdClient):
 
     def _reset(self) -> str:
         # Whatever a previous session left unread (python-OBD never reads its ATZ reply) goes first.
+        assert self.serial is not None, "open() sets the port first"
         self.serial.write(b"\r")
         self._drain(self.serial)
         # Warm start skips the LED test of ATZ (~1 s on real adapters); adapters without it get ATZ.
@@ -186,7 +187,7 @@ class Elm327Client(ObdClient):
         self.open()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- talking -----------------------------------------------------------------------

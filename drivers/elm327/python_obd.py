@@ -15,6 +15,7 @@ at our boundary, without patching it (NOTES.md):
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import serial
 
@@ -41,7 +42,7 @@ class PythonObdClient(ObdClient):
     def __init__(self, port: str, *, baudrate: int | None = None, protocol: str | None = None, timeout: float = 1.0) -> None:
         super().__init__()
         self.port, self.baudrate, self.protocol, self.timeout = port, baudrate, protocol, timeout
-        self.connection = None
+        self.connection: Any = None  # obd.OBD: python-OBD ships no types
 
     def open(self) -> str:
         """Connect; returns the protocol name python-OBD found."""
@@ -52,7 +53,8 @@ class PythonObdClient(ObdClient):
         self.connection = obd.OBD(self.port, baudrate=self.baudrate, protocol=self.protocol, fast=False, timeout=self.timeout)
         status = self.connection.status()
         if status == obd.OBDStatus.CAR_CONNECTED:
-            return self.connection.protocol_name()
+            protocol: str = self.connection.protocol_name()
+            return protocol
         self.close()
         if status in (obd.OBDStatus.ELM_CONNECTED, obd.OBDStatus.OBD_CONNECTED):
             raise CarNotResponding(f"the adapter on {self.port} answers but the car does not: check the ignition")

@@ -192,6 +192,7 @@ def _columns(matches: list[tuple[bytes, ...]]) -> tuple[FrameArrays, np.ndarray]
     listed, data = payload_columns(list(data_text), strip=b" \t", keep=8)
     channel = np.array(channel_text).astype(np.int64) - 1
     first = int(channel[0])
+    table: tuple[int, ...]
     if (channel == first).all():
         codes, table = np.zeros(len(channel), np.uint8), (first,)
     else:

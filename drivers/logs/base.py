@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from carvrooom_desktop.domain.frames import CLASSIC_WIDTH, FD_WIDTH, FrameArrays, channel_codes
+from carvrooom_desktop.domain.frames import CLASSIC_WIDTH, FD_WIDTH, Channel, FrameArrays, channel_codes
 from drivers.errors import DriverError
 
 Progress = Callable[[int, int], None]  # (done_bytes, total_bytes)
@@ -169,9 +169,9 @@ class FrameColumns:
         self.flags: list[int] = []
         self.dlc: list[int] = []
         self.data: list[bytes] = []
-        self.channel: list = []
+        self.channel: list[Channel] = []
 
-    def add(self, timestamp: float, arbitration_id: int, flags: int, dlc: int, data: bytes, channel=None) -> None:
+    def add(self, timestamp: float, arbitration_id: int, flags: int, dlc: int, data: bytes, channel: Channel = None) -> None:
         self.timestamp.append(timestamp)
         self.arbitration_id.append(arbitration_id)
         self.flags.append(flags)

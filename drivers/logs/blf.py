@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -148,7 +148,7 @@ def _resync(data: bytes, start: int) -> int:
     return data.find(b"LOBJ", start)
 
 
-def _systemtime(st) -> float:
+def _systemtime(st: Sequence[int]) -> float:
     import datetime
 
     try:
@@ -303,7 +303,7 @@ def _gather(data: bytes, where: list[int], kinds: list[int], versions: list[int]
     return FrameArrays(timestamp, ident & np.uint32(0x1FFFFFFF), flags.astype(np.uint8), dlc, payload, codes, table)
 
 
-def _channels(channel: np.ndarray) -> tuple[np.ndarray, tuple]:
+def _channels(channel: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
     """python-can's channel numbers (``field - 1``) -> codes into a table of ints."""
     first = int(channel[0])
     if (channel == first).all():

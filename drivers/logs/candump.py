@@ -16,11 +16,13 @@ channel (an int ``k`` as ``cank``, unknown as ``can0``), FD flags and full paylo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE, RX, FrameArrays
+import os
+
+from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE, RX, Channel, FrameArrays
 from drivers.logs.base import LogReader, line_blocks
 from drivers.logs.textcols import payload_columns
 
@@ -91,9 +93,9 @@ class CandumpReader(LogReader):
         return FrameArrays(timestamp, raw_ids & np.uint32(0x1FFFFFFF), flags, dlc, frame_data, codes, table)
 
 
-def _channels(names: list[bytes]) -> tuple[np.ndarray, tuple]:
+def _channels(names: Sequence[bytes]) -> tuple[np.ndarray, tuple[Channel, ...]]:
     """Interface names -> codes and table; a name of digits only is a number, as python-can reads it."""
-    def name(raw: bytes):
+    def name(raw: bytes) -> int | str:
         text = raw.decode("utf-8", "replace")
         return int(text) if text.isdigit() else text
 
@@ -119,7 +121,7 @@ def _reason(line: bytes) -> str:
     return "does not parse as a candump -L frame"
 
 
-def write_candump(path, chunks: Iterable[FrameArrays], channel: str = "can0") -> int:
+def write_candump(path: str | os.PathLike[str], chunks: Iterable[FrameArrays], channel: str = "can0") -> int:
     """Write frames as candump -L lines (python-can's dialect, with R/T direction); returns the frame count.
 
     Each frame's own channel names the interface (python-can's rule: an int ``k`` is ``cank``);
@@ -133,7 +135,7 @@ def write_candump(path, chunks: Iterable[FrameArrays], channel: str = "can0") ->
     return count
 
 
-def interface_name(name, default: str = "can0") -> str:
+def interface_name(name: Channel, default: str = "can0") -> str:
     if name is None:
         return default
     if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):

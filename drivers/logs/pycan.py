@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE, RX
 from drivers.logs.base import FrameColumns, ReadReport
 
+if TYPE_CHECKING:
+    import can
 
-def message_flags(msg) -> int:
+
+def message_flags(msg: can.Message) -> int:
     """Our flags bits of a python-can Message."""
     flags = (EXTENDED_ID if msg.is_extended_id else 0) | (REMOTE if msg.is_remote_frame else 0) \
         | (ERROR if msg.is_error_frame else 0) | (RX if msg.is_rx else 0)
@@ -25,7 +29,7 @@ def message_flags(msg) -> int:
     return flags
 
 
-def add_message(cols: FrameColumns, msg, channel_offset: int = 0) -> None:
+def add_message(cols: FrameColumns, msg: can.Message, channel_offset: int = 0) -> None:
     """One python-can Message onto the columns (``channel_offset`` is added to an integer channel)."""
     data = bytes(msg.data or b"")
     # FD data frames: the length in bytes (python-can's TRC reader hands over the DLC code instead)
@@ -37,7 +41,7 @@ def add_message(cols: FrameColumns, msg, channel_offset: int = 0) -> None:
 
 
 def parse_lines_with(
-    make_reader: Callable[[io.StringIO], Iterable],
+    make_reader: Callable[[io.StringIO], Iterable[can.Message]],
     header: str,
     lines: Iterable[tuple[int, str]],
     cols: FrameColumns,

@@ -14,13 +14,19 @@ RR). TRC has no error frames that python-can reads: they are left out and counte
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, FD_LENGTHS, REMOTE, RX, FrameArrays
+from typing import TYPE_CHECKING, cast
+
+from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, FD_LENGTHS, REMOTE, RX, Channel, FrameArrays
 from drivers.logs.base import LogFileError, LogFormatUnavailable
 from drivers.logs.candump import write_candump
+
+if TYPE_CHECKING:
+    import can
+    from can.io.mf4 import MF4Writer
 
 WRITE_FORMATS = ("blf", "asc", "candump", "trc", "mf4")
 
@@ -50,7 +56,7 @@ def write_log_result(path: str | os.PathLike[str], chunks: Iterable[FrameArrays]
         raise LogFileError(f"cannot write {os.fspath(path)}: {e.strerror or e}") from e
 
 
-def _writer(path, format: str):
+def _writer(path: str, format: str) -> can.BLFWriter | can.ASCWriter | MF4Writer:
     import can
 
     if format == "blf":
@@ -67,7 +73,7 @@ def _writer(path, format: str):
         raise LogFormatUnavailable(f"writing MF4 needs the asammdf package ({e})") from e
 
 
-def _write_python_can(path, chunks: Iterable[FrameArrays], format: str) -> WriteResult:
+def _write_python_can(path: str | os.PathLike[str], chunks: Iterable[FrameArrays], format: str) -> WriteResult:
     writer = _writer(os.fspath(path), format)
     result = WriteResult()
     asc = format == "asc"
@@ -77,7 +83,7 @@ def _write_python_can(path, chunks: Iterable[FrameArrays], format: str) -> Write
             for msg in to_messages(frames, classic_dlc_codes=asc):
                 if asc and msg.is_error_frame and msg.is_fd:
                     # python-can's ASCWriter writes every error frame as a classic one; CANoe's CAN FD error line:
-                    writer.log_event(f"CANFD {_bus(msg.channel):>3} {'Rx' if msg.is_rx else 'Tx'} ErrorFrame", msg.timestamp)
+                    cast("can.ASCWriter", writer).log_event(f"CANFD {_bus(msg.channel):>3} {'Rx' if msg.is_rx else 'Tx'} ErrorFrame", msg.timestamp)
                 else:
                     on_message(msg)
             result.frames += len(frames)
@@ -89,7 +95,7 @@ def _write_python_can(path, chunks: Iterable[FrameArrays], format: str) -> Write
 _CODE_OF_LENGTH = {length: code for code, length in enumerate(FD_LENGTHS) if code > 8}
 
 
-def to_messages(frames: FrameArrays, *, classic_dlc_codes: bool = False):
+def to_messages(frames: FrameArrays, *, classic_dlc_codes: bool = False) -> Iterator[can.Message]:
     """python-can Messages of ``frames``: channel, flags (FD, BRS, ESI) and the whole payload of each.
 
     ``classic_dlc_codes``: a classic frame whose DLC is a CAN FD length above 8 (12 ... 64) gets
@@ -128,15 +134,15 @@ def _len2dlc(length: int) -> int:
     return 15
 
 
-def _bus(name) -> int:
+def _bus(name: Channel) -> int:
     """python-can's rule: an int (or a name ending in digits) ``k`` is bus ``k + 1``; unknown is bus 1."""
     from can.util import channel2int
 
-    number = channel2int(name)
+    number = channel2int(cast("int | str | None", name))  # our channel names are python-can's
     return 1 if number is None else number + 1
 
 
-def write_trc(path, chunks: Iterable[FrameArrays]) -> WriteResult:
+def write_trc(path: str | os.PathLike[str], chunks: Iterable[FrameArrays]) -> WriteResult:
     """TRC 2.1 (PEAK), as python-can's TRCWriter lays it out, with FD and remote frames too."""
     result = WriteResult()
     path = os.fspath(path)

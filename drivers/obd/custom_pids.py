@@ -47,6 +47,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from drivers.errors import ProtocolError
 from drivers.obd.pids import BY_SIGNAL, SUPPORT_PIDS
@@ -338,7 +339,7 @@ class CustomPid:
 # --------------------------------------------------------------------------- the file
 
 
-def _hex_field(entry: dict, key: str, *, is_mode: bool = False) -> int:
+def _hex_field(entry: dict[str, Any], key: str, *, is_mode: bool = False) -> int:
     value = entry[key]
     if isinstance(value, bool):
         raise CustomPidError(f"{key} {value!r} is not a number")

@@ -54,7 +54,8 @@ def encode_dtc_payload(codes: list[str], *, with_count: bool = True) -> bytes:
 @cache
 def _descriptions() -> dict[str, str]:
     with resource_path("dtc", "generic_dtcs.json").open(encoding="utf-8") as f:
-        return json.load(f)["codes"]
+        codes: dict[str, str] = json.load(f)["codes"]
+        return codes
 
 
 def system_of(code: str) -> DtcSystem:

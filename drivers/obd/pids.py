@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from drivers.errors import ProtocolError
 
@@ -131,10 +132,10 @@ def _value(
     read = _reader(start, width, signed)
     if none_if is None:
         if offset:
-            def decode(d: bytes) -> float:
+            def decode(d: bytes) -> float | None:
                 return read(d) * scale + offset
         else:
-            def decode(d: bytes) -> float:
+            def decode(d: bytes) -> float | None:
                 return read(d) * scale
     else:
         def decode(d: bytes) -> float | None:
@@ -177,7 +178,7 @@ def _pid(pid: int, size: int, *values: PidValue, fill: bytes | None = None) -> P
     def encode(value: float) -> bytes:
         return head + main_encode(value) + tail
 
-    decode = main.decode  # main values never decode to None
+    decode = cast(Callable[[bytes], float], main.decode)  # main values never decode to None
     return Pid(pid, main.name, main.unit, size, main.description, decode, encode, main.minimum, main.maximum, values, fill)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import cast
 
 import cantools
 
@@ -20,10 +21,10 @@ SIM_DBC = ("dbc", "carvrooom_sim.dbc")
 
 def load_sim_dbc() -> cantools.database.can.Database:
     """The simulator's signal database, loaded strictly (overlaps or bad ranges raise)."""
-    return cantools.database.load_file(str(resource_path(*SIM_DBC)), strict=True)
+    return cast(cantools.database.can.Database, cantools.database.load_file(str(resource_path(*SIM_DBC)), strict=True))
 
 
-def _range(signal) -> tuple[float, float]:
+def _range(signal: cantools.database.can.Signal) -> tuple[float, float]:
     lo, hi = signal.minimum, signal.maximum
     if lo is None or hi is None:
         raw_lo = -(1 << (signal.length - 1)) if signal.is_signed else 0
@@ -48,7 +49,7 @@ class _Entry:
 class BroadcastSchedule:
     """``due(t, signals)`` -> the frames whose cycle time has come round by sim time ``t``."""
 
-    def __init__(self, db) -> None:
+    def __init__(self, db: cantools.database.can.Database) -> None:
         self._db = db
         self._entries: list[_Entry] = []
         for msg in sorted(db.messages, key=lambda m: m.frame_id):
@@ -57,9 +58,9 @@ class BroadcastSchedule:
             muxer = next((s.name for s in msg.signals if s.is_multiplexer), None)
             if muxer is None:
                 plain = tuple((s.name, *_range(s)) for s in msg.signals)
-                variants = [(None, plain)]
+                variants: list[tuple[int | None, tuple[tuple[str, float, float], ...]]] = [(None, plain)]
             else:
-                by_value: dict[int, list] = {}
+                by_value: dict[int, list[tuple[str, float, float]]] = {}
                 for s in msg.signals:
                     for value in s.multiplexer_ids or ():
                         by_value.setdefault(value, []).append((s.name, *_range(s)))
@@ -86,7 +87,7 @@ class BroadcastSchedule:
             e.turn = (e.turn + 1) % len(e.variants)
             data: dict[str, float] = {}
             if e.multiplexer is not None:
-                data[e.multiplexer] = mux_value
+                data[e.multiplexer] = cast(int, mux_value)  # a multiplexed entry's variants all carry their value
             for name, lo, hi in sigs:
                 value = signals.get(name, lo)
                 if value != value:  # NaN

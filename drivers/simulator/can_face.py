@@ -52,7 +52,7 @@ class SimulatedCar:
         self.channel = channel
         self.addressing = addressing  # 11-bit (7DF/7E8) or 29-bit (18DB33F1/18DAF110) OBD ids
         try:
-            self.bus = can.Bus(interface=interface, channel=channel, preserve_timestamps=True, receive_own_messages=False)
+            self.bus: can.BusABC | None = can.Bus(interface=interface, channel=channel, preserve_timestamps=True, receive_own_messages=False)
         except (can.CanError, ValueError, OSError) as e:
             raise AdapterNotFound(f"cannot open {interface} bus {channel!r} for the simulated car: {e}") from e
         self._epoch = time.time()
@@ -82,7 +82,7 @@ class SimulatedCar:
     def __enter__(self) -> SimulatedCar:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def inject(self, fault: Fault) -> None:
@@ -115,6 +115,7 @@ class SimulatedCar:
         try:
             while not self._stop.is_set():
                 wait = 0.0 if self.speed is None else max(0.0, next_step - time.monotonic())
+                assert self.bus is not None, "closed"
                 msg = self.bus.recv(timeout=wait)
                 if msg is not None:
                     if self.ignition:
@@ -136,6 +137,7 @@ class SimulatedCar:
             log.exception("simulated car stopped")
 
     def _send(self, arbitration_id: int, data: bytes, extended: bool = False) -> None:
+        assert self.bus is not None, "closed"
         self.bus.send(can.Message(arbitration_id=arbitration_id, data=data, is_extended_id=extended, timestamp=self._now()))
         self.frames_sent += 1
 
@@ -179,6 +181,7 @@ class SimulatedCar:
     def _await_flow_control(self) -> tuple[int | None, float]:
         deadline = time.monotonic() + FLOW_CONTROL_WAIT_S
         while (remaining := deadline - time.monotonic()) > 0:
+            assert self.bus is not None, "closed"
             msg = self.bus.recv(timeout=remaining)
             if msg is None:
                 break

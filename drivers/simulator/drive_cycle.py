@@ -8,6 +8,7 @@ monitors run there) and a coast-down in gear (deceleration fuel cut).
 from __future__ import annotations
 
 import random
+from typing import cast
 
 KEY_ON_DELAY = 0.6  # s: the driver waits for the fuel pump to prime before cranking
 WARM_UP_IDLE = 60.0  # s of idle in park after the engine starts
@@ -59,7 +60,7 @@ class DriveCycle:
         self.target_speed = 0.0  # m/s
         self.hold_rpm = 0.0
         self.brake_hold = False
-        self._segments: list[tuple] = []
+        self._segments: list[tuple[str, float, float, float, bool, float, bool]] = []
         self._seg = -1
         self._seg_start = 0.0
         self._seg_end = WARM_UP_IDLE  # the first lap starts when the warm-up idle ends
@@ -69,9 +70,9 @@ class DriveCycle:
         # Each lap differs a little, as a real driver's would.
         urban = 45.0 + 10.0 * self._rng.random()
         cruise = 88.0 + 4.0 * self._rng.random()
-        speeds = {"u": urban, "c": cruise}
+        speeds: dict[str | int, float] = {"u": urban, "c": cruise}
         self._segments = [
-            (phase, dur, speeds.get(a, a) / 3.6, speeds.get(b, b) / 3.6, gear, rpm, brake)
+            (phase, dur, cast(float, speeds.get(a, a)) / 3.6, cast(float, speeds.get(b, b)) / 3.6, gear, rpm, brake)
             for phase, dur, a, b, gear, rpm, brake in _CYCLE
         ]
         self._seg = -1

@@ -13,7 +13,8 @@ import os
 import selectors
 import socket
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from drivers.errors import AdapterNotFound
 from drivers.simulator.elm_interpreter import ElmInterpreter
@@ -55,7 +56,7 @@ class SimulatedElm327:
     # -- transports --------------------------------------------------------------------
 
     @classmethod
-    def on_pty(cls, **kwargs) -> SimulatedElm327:
+    def on_pty(cls, **kwargs: Any) -> SimulatedElm327:
         """On a new pseudo-terminal (POSIX only: on Windows raises AdapterNotFound naming ``on_tcp``)."""
         try:
             import tty  # with termios: POSIX only, so imported here and not by the module (Windows imports it too)
@@ -72,7 +73,7 @@ class SimulatedElm327:
         return elm
 
     @classmethod
-    def on_tcp(cls, port: int = 0, host: str = "127.0.0.1", **kwargs) -> SimulatedElm327:
+    def on_tcp(cls, port: int = 0, host: str = "127.0.0.1", **kwargs: Any) -> SimulatedElm327:
         elm = cls(**kwargs)
         server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -88,7 +89,7 @@ class SimulatedElm327:
         elm._start(elm._serve_tcp)
         return elm
 
-    def _start(self, target) -> None:
+    def _start(self, target: Callable[[], None]) -> None:
         self.runner.start()
         self._thread = threading.Thread(target=target, name="simulated-elm327", daemon=True)
         self._thread.start()
@@ -112,7 +113,7 @@ class SimulatedElm327:
     def __enter__(self) -> SimulatedElm327:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def set_ignition(self, on: bool) -> None:
@@ -142,6 +143,7 @@ class SimulatedElm327:
     def _serve_tcp(self) -> None:
         while not self._stop.is_set():
             try:
+                assert self._server is not None, "closed"
                 conn, _addr = self._server.accept()
             except TimeoutError:
                 continue
@@ -156,7 +158,7 @@ class SimulatedElm327:
                 finally:
                     self._clients.discard(conn)
 
-    def _serve(self, read, write, handle) -> None:
+    def _serve(self, read: Callable[[int], bytes], write: Callable[[bytes], object], handle: int | socket.socket) -> None:
         selector = selectors.DefaultSelector()
         selector.register(handle, selectors.EVENT_READ)
         pending = b""

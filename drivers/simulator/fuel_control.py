@@ -73,7 +73,10 @@ class FuelControl:
         self.o2_tau = tau
         self._dt = -1.0
 
-    def step(self, dt, running, fuel_cut, maf, metered, coolant, run_time, load, misfires, cat_temp) -> None:
+    def step(
+        self, dt: float, running: bool, fuel_cut: bool, maf: float, metered: float, coolant: float,
+        run_time: float, load: float, misfires: int, cat_temp: float,
+    ) -> None:
         if dt != self._dt:
             self._set_dt(dt)
         if not running:
@@ -152,7 +155,7 @@ class FuelControl:
 
         self._catalyst(dt, lam_s, maf, cat_temp, sensor_ready)
 
-    def _catalyst(self, dt, lam_in, maf, cat_temp, sensor_ready) -> None:
+    def _catalyst(self, dt: float, lam_in: float, maf: float, cat_temp: float, sensor_ready: bool) -> None:
         # Oxygen storage fills when the feed gas is lean and empties when it is rich; only
         # once it is full (or empty) does the upstream lambda break through to the rear sensor.
         lit = (cat_temp - 200.0) / 150.0

@@ -64,6 +64,13 @@ SIGNALS: dict[str, tuple[str, str]] = {
 class VehicleModel:
     """A four-cylinder petrol car with a scripted driver, an engine ECU and injectable faults."""
 
+    # Set by every key-on (_key_on), not in __init__'s own lines.
+    time: float
+    run_time: float
+    _k: int
+    _ecu_due: float
+    _ecu_km: float
+
     def __init__(
         self,
         seed: int = 0,

@@ -11,10 +11,18 @@ and the thermostat test waits while the coolant sensor itself is suspect.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable
+
 from drivers.simulator.ecu import EcuMemory, Rule
 from drivers.simulator.faults import CYLINDERS
 from drivers.simulator.fuel_control import CAT_CAPACITY, TRIM_LIMIT
 from drivers.simulator.thermal import OPEN_CIRCUIT_READING
+
+if TYPE_CHECKING:
+    from drivers.simulator.model import VehicleModel
+    from drivers.simulator.powertrain import Powertrain
+
+_Snapshot = Callable[[], dict[str, float]]
 
 LEAN_IDLE = Rule("P0171/idle", "P0171", 10.0, 30.0, 60.0)
 LEAN_LOAD = Rule("P0171/load", "P0171", 10.0, 30.0, 60.0)
@@ -50,7 +58,7 @@ MISFIRE_CODES = tuple(r.code for r in MISFIRE) + ("P0300",)
 class Monitors:
     """Per-drive monitor state; the verdicts and the readiness flags go to ``model.ecu``."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, model: VehicleModel) -> None:
         self._m = model
         self._ecu: EcuMemory = model.ecu
         self.o2_response_s = 0.0  # last test results, mode 06 style
@@ -127,7 +135,7 @@ class Monitors:
         if t >= needed:
             self._ecu.monitor_complete(monitor)
 
-    def _misfire(self, dt, eng, snap) -> None:
+    def _misfire(self, dt: float, eng: Powertrain, snap: _Snapshot) -> None:
         if eng.fuel_cut or eng.rpm < 500.0:
             return  # no combustion to judge
         self._revs += eng.rpm / 60.0 * dt
@@ -145,7 +153,7 @@ class Monitors:
         random_bad = sum(window) >= MISFIRE_TOTAL_LIMIT or failing >= 2
         self._ecu.report(MISFIRE_RANDOM, random_bad, 1.0, snap)
 
-    def _coolant_sensor(self, dt, reading, model_temp, snap) -> None:
+    def _coolant_sensor(self, dt: float, reading: float, model_temp: float, snap: _Snapshot) -> None:
         ecu = self._ecu
         open_circuit = reading <= OPEN_CIRCUIT_READING + 0.5
         ecu.report(ECT_HIGH, open_circuit, dt, snap)
@@ -165,7 +173,7 @@ class Monitors:
             self._ect_deviation_s = 0.0
             ecu.report(ECT_RANGE, False, dt, snap)
 
-    def _thermostat(self, dt, reading, maf, snap) -> None:
+    def _thermostat(self, dt: float, reading: float, maf: float, snap: _Snapshot) -> None:
         ecu = self._ecu
         self._air_g += maf * dt
         if self._start_reading is None:
@@ -185,7 +193,7 @@ class Monitors:
             if self._air_g > window:
                 ecu.report(THERMOSTAT, True, dt, snap)
 
-    def _charging(self, dt, m, rpm, snap) -> None:
+    def _charging(self, dt: float, m: VehicleModel, rpm: float, snap: _Snapshot) -> None:
         if m.run_time < 5.0:
             return
         ecu = self._ecu

@@ -6,6 +6,9 @@ face of the connectivity issue can reuse it unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from drivers.obd.dtc_codes import encode_dtc, encode_dtc_payload
 from drivers.obd.pids import (
     MODE01_PIDS,
@@ -21,6 +24,9 @@ from drivers.obd.mode06 import encode_test_record
 from drivers.obd.readiness import encode_status
 from drivers.simulator.monitors import CATALYST_STORAGE_LIMIT, O2_RESPONSE_LIMIT
 from drivers.simulator.powertrain import RUN
+
+if TYPE_CHECKING:
+    from drivers.simulator.model import VehicleModel
 
 NRC_SUB_FUNCTION_NOT_SUPPORTED = 0x12
 NRC_REQUEST_OUT_OF_RANGE = 0x31
@@ -38,7 +44,7 @@ FUEL_CLOSED = 0x02
 FUEL_OPEN_LOAD = 0x04  # open loop: full-load enrichment or deceleration fuel cut
 
 
-def fuel_system_status(model) -> int:
+def fuel_system_status(model: VehicleModel) -> int:
     """PID 03 byte A from the fuel controller's state: 0 with the engine stopped (nothing to report)."""
     if model.engine.state != RUN:
         return 0
@@ -51,7 +57,7 @@ def fuel_system_status(model) -> int:
 
 # PIDs computed from ECU memory or the model's internal state rather than from its signals. Each gives the
 # PID's main value; only what the model really has is here (no bank 2 on a four-cylinder, no oil temperature).
-_EXTRA_SIGNALS = {
+_EXTRA_SIGNALS: dict[int, Callable[[VehicleModel], float]] = {
     PID_FUEL_STATUS: lambda model: fuel_system_status(model),  # the single fuel system; byte B = 0: no second one
     0x21: lambda model: model.ecu.distance_with_mil_km,
     0x30: lambda model: model.ecu.warmups_since_clear,
@@ -62,7 +68,7 @@ _EXTRA_SIGNALS = {
 class ObdResponder:
     """Answers like a single engine ECU at 7E8, from a ``VehicleModel``'s signals and ECU memory."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, model: VehicleModel) -> None:
         self.model = model
         names = set(model.signals())
         # Advertise only what the model produces: a PID whose main value is one of its signals, or one computed
@@ -72,12 +78,12 @@ class ObdResponder:
         # A support PID is itself supported when any PID above it is.
         self.supported |= {b for b in SUPPORT_PIDS[1:] if any(p > b for p in self.supported)}
 
-    def handle(self, request: bytes) -> bytes | None:
+    def handle(self, request: bytes | None) -> bytes | None:
         """The reply payload, a negative response, or None when an ECU would stay silent."""
         if not request:
             return None
         service, args = request[0], request[1:]
-        handler = {
+        handler: Callable[[bytes], bytes | None] | None = {
             0x01: self._current_data,
             0x02: self._freeze_frame,
             0x03: lambda a: self._codes(0x03, self.model.ecu.stored),

@@ -9,6 +9,10 @@ so rpm, MAP, MAF, load and throttle always agree with each other.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from drivers.simulator.drive_cycle import DriveCycle
 
 OFF, CRANK, RUN = 0, 1, 2
 
@@ -79,7 +83,10 @@ class Powertrain:
         self._a_brake = 1.0 - math.exp(-dt / 0.12)
         self._a_flare = math.exp(-dt / 1.2)
 
-    def step(self, dt, drv, coolant, iat, baro, acc_torque, crank_rpm, misfires, run_time) -> None:
+    def step(
+        self, dt: float, drv: DriveCycle, coolant: float, iat: float, baro: float, acc_torque: float,
+        crank_rpm: float, misfires: int, run_time: float,
+    ) -> None:
         if dt != self._dt:
             self._set_dt(dt)
         self.started_now = False
@@ -94,7 +101,7 @@ class Powertrain:
             return
         self._run(dt, drv, coolant, iat, baro, acc_torque, misfires, run_time)
 
-    def _crank(self, dt, crank_rpm, iat, baro) -> None:
+    def _crank(self, dt: float, crank_rpm: float, iat: float, baro: float) -> None:
         rpm = self.rpm + (crank_rpm - self.rpm) * self._a_launch
         self.rpm = rpm
         self.crank_revs += rpm * dt / 60.0
@@ -110,7 +117,10 @@ class Powertrain:
             self.started_now = True
             self.flare = 450.0
 
-    def _run(self, dt, drv, coolant, iat, baro, acc_torque, misfires, run_time) -> None:
+    def _run(
+        self, dt: float, drv: DriveCycle, coolant: float, iat: float, baro: float, acc_torque: float,
+        misfires: int, run_time: float,
+    ) -> None:
         v = self.speed
         g = self.gear
         rpm = self.rpm

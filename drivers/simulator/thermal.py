@@ -50,7 +50,10 @@ class Thermal:
         self._a_cat = 1.0 - math.exp(-dt / 30.0)
         self._a_cat_off = 1.0 - math.exp(-dt / 600.0)
 
-    def step(self, dt, running, maf, fuel_cut, speed, ambient, misfire_rate, cold_start, rng: random.Random) -> None:
+    def step(
+        self, dt: float, running: bool, maf: float, fuel_cut: bool, speed: float, ambient: float,
+        misfire_rate: float, cold_start: bool, rng: random.Random,
+    ) -> None:
         if dt != self._dt:
             self._set_dt(dt)
         t = self.coolant
