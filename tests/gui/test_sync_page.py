@@ -143,6 +143,32 @@ def _hours(store, job) -> float:
     return get(store, WorkshopJobRow, job).labour_hours
 
 
+@pytest.mark.postgres
+def test_a_booking_the_shared_database_refused_is_shown_and_dismissed(qtbot, workstation, shared_url):
+    from carvrooom_desktop.sync.engine import SyncEngine
+    from tests.sync.helpers import bay_and_job, booking
+
+    a, b = workstation("front-desk"), workstation("bench")
+    bay, job = bay_and_job(a.store)
+    for store in (a.store, b.store):
+        with SyncEngine(store.engine, shared_url, origin=store.origin) as engine:
+            engine.sync_once()
+    booking(a.store, bay, job, slot=2)
+    booking(b.store, bay, job, slot=2, hours=2.0)  # the same bay at the same time
+    with SyncEngine(a.store.engine, shared_url, origin="front-desk") as engine:
+        engine.sync_once()
+    b.configure(qtbot, shared_url)
+    qtbot.waitUntil(lambda: b.page.conflict_model.rowCount() == 1, timeout=WAIT_MS)
+    index = b.page.conflict_model.index(0, 2)
+    assert b.page.conflict_model.data(index, Qt.ItemDataRole.DisplayRole) == "refused"
+    assert "ex_workshop_bookings_bay_time" in b.page.reason_label.text()
+    assert b.page.dismiss_button.isEnabled() and not b.page.mine_button.isEnabled()
+    assert any(f.name == "starts_at" for f in b.page.versions())
+    qtbot.mouseClick(b.page.dismiss_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: b.page.conflict_model.rowCount() == 0, timeout=WAIT_MS)
+    b.wait_state(qtbot, SyncState.SYNCED)
+
+
 def test_an_unreachable_database_shows_offline_and_local_work_goes_on(qtbot, workstation):
     from tests.sync.helpers import vehicle
 
