@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -154,6 +155,7 @@ def _stored_password(bare_url: str) -> str | None:
 
 def open_sync_settings(controller: SyncController, parent: QWidget | None = None) -> SyncSettingsDialog:
     dialog = SyncSettingsDialog(controller, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()  # window-modal, does not block the event loop
     return dialog
 

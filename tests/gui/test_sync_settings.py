@@ -192,3 +192,10 @@ def test_without_a_shared_url_sync_is_not_configured(gui, qtbot):
     page = gui.window.findChild(SyncWorkspace)
     assert page.state_chip.text() == "not configured" and not page.sync_button.isEnabled()
     assert page.settings_button.isEnabled()
+    from ui.sync_settings_dialog import SyncSettingsDialog
+
+    qtbot.mouseClick(page.settings_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: gui.window.findChild(SyncSettingsDialog) is not None, timeout=WAIT_MS)
+    dialog = gui.window.findChild(SyncSettingsDialog)
+    assert dialog.isVisible() and dialog.url.text() == "" and not dialog.test_button.isEnabled()
+    dialog.reject()
