@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -289,6 +289,22 @@ class WorkstationSync:
             return SyncOverview(status)
         pending, chunks, recordings = pending_by_table(engine)
         return SyncOverview(status, pending, chunks, recordings, tuple(list_conflicts(engine)), self.url)
+
+    def made_elsewhere(self, table: str, ids: Sequence[str]) -> int:
+        """How many of the rows ``ids`` of ``table`` (a ``booking.changed`` / ``recording.changed`` from sync)
+        another workstation made or changed last: a push's own rows come back in those events too."""
+        from carvrooom_desktop.storage.sync_tables import table_map
+
+        t = table_map().get(table)
+        if t is None or "origin" not in t.table.c or not ids:
+            return 0
+        keys = [uuid.UUID(str(i)) for i in ids]
+        found = 0
+        with self.store.engine.connect() as conn:
+            for start in range(0, len(keys), 900):
+                found += int(conn.execute(select(func.count()).select_from(t.table).where(
+                    t.table.c.id.in_(keys[start:start + 900]), t.table.c.origin != self.store.origin)).scalar() or 0)
+        return found
 
     def resolve(self, conflict_id: str, choice: str) -> Conflict:
         """``mine``, ``theirs`` or ``dismissed``; a "mine" is pushed at once (the service is woken)."""

@@ -108,6 +108,7 @@ def test_a_change_on_one_workstation_shows_on_the_others_page(qtbot, workstation
     assert "Last sync: never" not in b.page.last_label.text()
     qtbot.waitUntil(lambda: a.page.chunks_label.text() == "Nothing waiting.", timeout=WAIT_MS)
     assert a.page.pending_model.rowCount() == 0
+    assert "Recordings" not in a.page.arrived_label.text()  # its own recording came back from the push: not "arrived"
 
 
 @pytest.mark.postgres

@@ -73,9 +73,16 @@ class SyncController(QObject):
             self._state_events += 1
             self._status = payload
             self.status_changed.emit(payload)
-        elif isinstance(payload, dict) and payload.get("source") == "sync":
-            self.arrived.emit(ARRIVAL_TOPICS[topic], len(payload.get("ids") or ()))
+        elif isinstance(payload, dict) and payload.get("source") == "sync" and self.link is not None:
+            self._count_arrivals(self.link, ARRIVAL_TOPICS[topic], list(payload.get("ids") or ()))
         self.refresh()
+
+    def _count_arrivals(self, link: Any, table: str, ids: list[str]) -> None:
+        def counted(n: int) -> None:
+            if n:
+                self.arrived.emit(table, n)
+
+        self._reads.submit(lambda: link.made_elsewhere(table, ids), counted, self._on_error, name="count arrivals")
 
     def refresh(self) -> None:
         """Read the overview on a worker: coalesced, at most once per OVERVIEW_MIN_INTERVAL_S."""
