@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -22,6 +23,13 @@ from ui.session_controller import SessionController
 log = logging.getLogger(__name__)
 
 RECORDING_TICK_MS = 250
+
+
+class HasSession(Protocol):
+    """What a controller that works on the connected car reads: the bench model, or a test's stand-in."""
+
+    @property
+    def session(self) -> BenchSession | None: ...
 
 
 class BenchModel(QObject):

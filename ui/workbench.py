@@ -166,7 +166,7 @@ class Workbench(QObject):
 
         page = HealthWorkspace(self.theme.current)
         self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
-        self.health = HealthController(page, session=lambda: self.controller.session, store=self.store, bus=self.bus, parent=self)
+        self.health = HealthController(page, bench=self.model, store=self.store, bus=self.bus, parent=self)
         self.window.closing.connect(self.health.wait)
         return page
 
@@ -175,7 +175,7 @@ class Workbench(QObject):
         from ui.workspaces.diagnosis import DiagnosisWorkspace
 
         page = DiagnosisWorkspace(self.theme.current)
-        self.ai = DiagnosisController(page, session=lambda: self.controller.session, store=self.store, bus=self.bus, parent=self)
+        self.ai = DiagnosisController(page, bench=self.model, store=self.store, bus=self.bus, parent=self)
         self.ai.set_session(self.controller.session)
         self.controller.connected.connect(lambda _report: self.ai.set_session(self.controller.session))
         self.controller.disconnected.connect(lambda: self.ai.set_session(None))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -116,7 +117,7 @@ def test_live_simulated_car(gui, qtbot):
     try:
         page = gui.window.show_workspace("ai")
         ai = gui.workbench.ai
-        ai._session = lambda: session
+        ai.bench = SimpleNamespace(session=session)  # a session the test opened, not the controller's
         ai.set_session(session)
         assert page.source.currentIndex() == 0 and "Live car: " in page.source.currentText()
         _diagnose(page, qtbot)

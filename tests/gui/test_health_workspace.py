@@ -10,6 +10,8 @@ screenshot docs/screenshots/health.png comes from this test.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -151,7 +153,7 @@ def test_cancel_stops_a_run_between_checks(qtbot, theme_manager):
     bus = EventBus()
     published = []
     bus.subscribe(ev.HEALTH_CHANGED, lambda *a: published.append(a))
-    controller = HealthController(page, session=lambda: SlowSession(), store=None, bus=bus)
+    controller = HealthController(page, bench=SimpleNamespace(session=SlowSession()), store=None, bus=bus)
     page.show()
     page.source_combo.setCurrentIndex(page.source_combo.findData("live"))
     qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)

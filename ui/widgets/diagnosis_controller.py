@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from carvrooom_desktop.config.settings import Settings, load_settings
 from ui.session_controller import describe_error
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.bench_model import HasSession
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +26,11 @@ class DiagnosisController(QObject):
     progress = Signal(str, str, str)  # agent, state, detail (from worker threads)
     replaced = Signal(object, object, str)  # diagnosis id, model diagnosis or None, reason
 
-    def __init__(self, page: Any, *, session: Callable[[], Any], store: Any, bus: Any, parent: QObject | None = None,
+    def __init__(self, page: Any, *, bench: HasSession, store: Any, bus: Any, parent: QObject | None = None,
                  settings: Callable[[], Settings] = lambda: load_settings()[0], models: Any = None) -> None:
         super().__init__(parent)
         self.page = page
-        self._session = session
+        self.bench = bench
         self.store = store if getattr(store, "engine", None) is not None else None  # a real store, or none
         self.bus = bus
         self._settings = settings
@@ -83,7 +86,7 @@ class DiagnosisController(QObject):
     def run(self, source: str, recording_id: Any, complaint: str, wants_pro: bool, offline_only: bool) -> None:
         self.page.set_running()
         service = self._service()
-        session = self._session() if source == "live" else None
+        session = self.bench.session if source == "live" else None
 
         def work() -> tuple[Any, Any]:
             from carvrooom_desktop.diagnosis.cases import case_from_recording, case_from_session

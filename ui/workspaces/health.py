@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,6 +36,9 @@ from ui.widgets.health_findings import FindingsTableModel
 from ui.widgets.health_rul import RulCardWidget
 from ui.widgets.health_scores import HealthScoresPanel
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.bench_model import HasSession
 
 LIVE, RECORDING = "live", "recording"
 
@@ -223,11 +226,11 @@ class HealthController(QObject):
     progress = Signal(int, int)  # emitted from the worker; queued to the page
     finished = Signal(object)  # the HealthResult, after the page and the bus have it
 
-    def __init__(self, page: HealthWorkspace, *, session: Callable[[], Any], store: Any | None, bus: ev.EventBus | None,
+    def __init__(self, page: HealthWorkspace, *, bench: HasSession, store: Any | None, bus: ev.EventBus | None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.page = page
-        self._session = session
+        self.bench = bench
         self.store = store
         self.bus = bus
         self.runner = TaskRunner(self, max_threads=1)
@@ -251,7 +254,7 @@ class HealthController(QObject):
             return
         self._cancel.clear()
         if source == LIVE:
-            session = self._session()
+            session = self.bench.session
             if session is None:
                 self.page.show_error("Not connected: connect to a car (or the simulated car) first, or choose a recording.")
                 return
