@@ -9,11 +9,16 @@ says so.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from agents.prompts import chat_system_prompt
 from agents.schema import Diagnosis
 from agents.validation import forbidden
+
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
+
+    from agents.schema import ProbableCause
 
 OFFLINE_PREFIX = "[offline expert] "
 _WORD = re.compile(r"[a-z0-9]+")
@@ -35,7 +40,7 @@ def offline_answer(question: str, diagnosis: Diagnosis) -> str:
     def overlap(text: str) -> int:
         return len(words & set(_WORD.findall(text.lower())))
 
-    def relevance(c) -> int:  # the title names the cause; the explanation merely mentions parts
+    def relevance(c: ProbableCause) -> int:  # the title names the cause; the explanation merely mentions parts
         return 3 * overlap(c.title) + overlap(f"{c.system} {c.explanation}")
 
     best = max(diagnosis.causes, key=relevance, default=None)
@@ -48,7 +53,7 @@ def offline_answer(question: str, diagnosis: Diagnosis) -> str:
     return OFFLINE_PREFIX + f"{best.title} ({best.confidence:.0%}). {best.explanation} Evidence: {cited}. Next: {tests}".strip()
 
 
-def build_chat_graph(model: Any | None, checkpointer: Any):
+def build_chat_graph(model: Any | None, checkpointer: Any) -> CompiledStateGraph[Any, None, Any, Any]:  # State is local
     """A one-node graph: the newest human message is answered with the diagnosis as context."""
     from langchain_core.messages import AIMessage, SystemMessage
     from langgraph.graph import END, START, StateGraph

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Annotated, Any, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from agents.knowledge import Knowledge, default_knowledge
 from agents.models import FLASH, LOW_CONFIDENCE, PRO, ModelConfig, ModelFactory, Usage, ask_structured, choose_tier
@@ -19,6 +19,9 @@ from agents.offline_expert import offline_diagnosis
 from agents.prompts import synthesis_messages, worker_messages
 from agents.schema import AreaReport, Diagnosis, DiagnosisDraft, DiagnosisInput
 from agents.validation import validate
+
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
 
 Progress = Callable[[str, str, str], None]  # (agent, state: running|done|skipped|failed, detail)
 AGENTS = ("intake", "supervisor", "engine", "brakes_chassis", "transmission", "electrical", "synthesis", "review")
@@ -50,7 +53,8 @@ def _no_progress(_agent: str, _state: str, _detail: str = "") -> None:
 
 
 def build_graph(models: ModelFactory, config: ModelConfig, *, progress: Progress | None = None,
-                knowledge: Knowledge | None = None, allow_escalation: bool = True):
+                knowledge: Knowledge | None = None, allow_escalation: bool = True,
+                ) -> CompiledStateGraph[GraphState, None, GraphState, GraphState]:
     from langgraph.graph import END, START, StateGraph
     from langgraph.types import Send
 

@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import resources
+
+if TYPE_CHECKING:
+    from agents.schema import Urgency
 
 KNOWLEDGE_DIR = Path(resources.__file__).resolve().parent / "knowledge"
 CYLINDERS = range(1, 9)
@@ -44,8 +47,8 @@ class CauseKnowledge:
     contradicted_by: tuple[FindingRule, ...]
     mode06: tuple[tuple[re.Pattern[str], float], ...]  # failed on-board tests (monitor regex) that support it
     tests: tuple[dict[str, str], ...]
-    urgency: str
-    urgency_if_critical: str
+    urgency: Urgency  # the JSON's words, one of schema.URGENCY_ORDER
+    urgency_if_critical: Urgency
     urgency_reason: str
     job: dict[str, Any]
 

@@ -19,6 +19,7 @@ from agents.schema import (
     NextTest,
     ProbableCause,
     RepairJob,
+    Urgency,
 )
 
 OFFLINE_MODEL = "offline expert"
@@ -112,7 +113,8 @@ def offline_diagnosis(case: DiagnosisInput, knowledge: Knowledge | None = None, 
         for t in c.tests:
             if len(tests) < MAX_TESTS and all(t["title"] != x.title for x in tests):
                 tests.append(NextTest(title=t["title"], expected=t.get("expected", ""), tool=t.get("tool", "")))
-    urgency, urgency_reason = "drive", "No fault evidence that limits driving."
+    urgency: Urgency = "drive"
+    urgency_reason = "No fault evidence that limits driving."
     if top:
         first, critical = top[0][1], top[0][3]
         urgency = first.urgency_if_critical if critical else first.urgency

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from agents.knowledge import Knowledge, default_knowledge
 from agents.schema import AreaReport, DiagnosisInput
@@ -54,7 +55,7 @@ def _rules(kb: Knowledge) -> str:
     return RULES.format(skills=", ".join(kb.vocabulary.get("skills", [])), bays=", ".join(kb.vocabulary.get("bay_types", [])))
 
 
-def worker_messages(case: DiagnosisInput, area: str, reasons: list[str], candidates: list[dict], kb: Knowledge | None = None) -> list[tuple[str, str]]:
+def worker_messages(case: DiagnosisInput, area: str, reasons: list[str], candidates: list[dict[str, Any]], kb: Knowledge | None = None) -> list[tuple[str, str]]:
     kb = kb or default_knowledge()
     label = kb.areas.get(area, {}).get("label", area)
     system = (

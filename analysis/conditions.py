@@ -15,12 +15,14 @@ from analysis.thresholds import Thresholds
 
 def _gt(x: np.ndarray, limit: float) -> np.ndarray:
     with np.errstate(invalid="ignore"):
-        return np.nan_to_num(x, nan=-np.inf) > limit
+        result: np.ndarray = np.nan_to_num(x, nan=-np.inf) > limit
+        return result
 
 
 def _lt(x: np.ndarray, limit: float) -> np.ndarray:
     with np.errstate(invalid="ignore"):
-        return np.nan_to_num(x, nan=np.inf) < limit
+        result: np.ndarray = np.nan_to_num(x, nan=np.inf) < limit
+        return result
 
 
 def running(rpm: np.ndarray, lim: Thresholds) -> np.ndarray:
@@ -33,7 +35,8 @@ def warm(coolant: np.ndarray, lim: Thresholds) -> np.ndarray:
 
 def idle(rpm: np.ndarray, speed: np.ndarray, lim: Thresholds) -> np.ndarray:
     """Engine running, below the idle rpm limit, car standing."""
-    return running(rpm, lim) & _lt(rpm, lim["conditions.idle_rpm_max"]) & _lt(speed, lim["conditions.standstill_kmh"])
+    result: np.ndarray = running(rpm, lim) & _lt(rpm, lim["conditions.idle_rpm_max"]) & _lt(speed, lim["conditions.standstill_kmh"])
+    return result
 
 
 def fast_idle(rpm: np.ndarray, speed: np.ndarray, lim: Thresholds) -> np.ndarray:
@@ -41,7 +44,8 @@ def fast_idle(rpm: np.ndarray, speed: np.ndarray, lim: Thresholds) -> np.ndarray
     target, band = lim["conditions.fast_idle_rpm"], lim["conditions.fast_idle_band_rpm"]
     with np.errstate(invalid="ignore"):
         near = np.abs(np.nan_to_num(rpm, nan=-1e9) - target) <= band
-    return near & _lt(speed, lim["conditions.standstill_kmh"])
+    result: np.ndarray = near & _lt(speed, lim["conditions.standstill_kmh"])
+    return result
 
 
 def rolling_std(x: np.ndarray, window: int) -> np.ndarray:
@@ -63,7 +67,8 @@ def steady(x: np.ndarray, dt: float, seconds: float, max_std: float) -> np.ndarr
 
 def cruise(speed: np.ndarray, rpm: np.ndarray, dt: float, lim: Thresholds) -> np.ndarray:
     """Steady part-load driving: above the cruise speed, speed steady within ~2 km/h over 5 s."""
-    return running(rpm, lim) & _gt(speed, lim["conditions.cruise_min_kmh"]) & steady(speed, dt, 5.0, 2.0)
+    result: np.ndarray = running(rpm, lim) & _gt(speed, lim["conditions.cruise_min_kmh"]) & steady(speed, dt, 5.0, 2.0)
+    return result
 
 
 def stretches(mask: np.ndarray, t: np.ndarray, min_seconds: float) -> list[tuple[int, int]]:
@@ -131,7 +136,8 @@ def closed_loop(signals: SignalSet, grid: Aligned, lim: Thresholds) -> np.ndarra
     cl = signals.get("fuel_closed_loop")
     if cl is not None:
         reported = np.interp(grid.t, cl.t, cl.values) > 0.5
-        return ok & reported
+        result: np.ndarray = ok & reported
+        return result
     load = signals.get("engine_load")
     if load is not None:
         lv = np.interp(grid.t, load.t, load.values)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from carvrooom_desktop.domain import Finding, Severity
 
@@ -89,9 +89,10 @@ def score_findings(findings: Iterable[Finding]) -> HealthReport:
     scored = [s for s in systems if s.score is not None]
     if not scored:
         return HealthReport(systems, None, "not assessed: no check had enough data")
-    lowest = min(scored, key=lambda s: s.score)
-    mean = sum(s.score for s in scored) / len(scored)
-    vehicle = 0.7 * lowest.score + 0.3 * mean
+    # ``scored`` holds assessed systems only: their score (and worst severity) is set.
+    lowest = min(scored, key=lambda s: cast(float, s.score))
+    mean = sum(cast(float, s.score) for s in scored) / len(scored)
+    vehicle = 0.7 * cast(float, lowest.score) + 0.3 * mean
     capped = any(s.worst == Severity.CRITICAL for s in scored)
     if capped:
         vehicle = min(vehicle, CRITICAL_CAP)
@@ -99,7 +100,7 @@ def score_findings(findings: Iterable[Finding]) -> HealthReport:
     if lowest.worst == Severity.OK:
         why = f"all {len(scored)} assessed systems ok"
     else:
-        why = f"lowest: {lowest.system} {lowest.score:.0f}/100 ({lowest.worst.name.lower()}); mean of {len(scored)} systems {mean:.0f}"
+        why = f"lowest: {lowest.system} {lowest.score:.0f}/100 ({cast(Severity, lowest.worst).name.lower()}); mean of {len(scored)} systems {mean:.0f}"
         if capped:
             why += f"; capped at {CRITICAL_CAP:.0f} by a critical finding"
     if unassessed:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -120,14 +121,14 @@ class SignalSet:
         data: Mapping[str, tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray]] | None = None,
         units: Mapping[str, str] | None = None,
     ) -> None:
-        self._raw: dict[str, tuple[object, object]] = dict(data or {})
+        self._raw: dict[str, tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray]] = dict(data or {})
         self._units: dict[str, str] = dict(units or {})
         self._clean: dict[str, Signal | None] = {}
         self._problems: dict[str, str] = {}
 
     # -------------------------------------------------------------- building
     @classmethod
-    def from_columns(cls, t, columns: Mapping[str, Sequence[float] | np.ndarray], units: Mapping[str, str] | None = None) -> SignalSet:
+    def from_columns(cls, t: Sequence[float] | np.ndarray, columns: Mapping[str, Sequence[float] | np.ndarray], units: Mapping[str, str] | None = None) -> SignalSet:
         """Columns sampled together on one time array (a CSV log, a recording)."""
         return cls({name: (t, v) for name, v in columns.items()}, units)
 
@@ -140,7 +141,7 @@ class SignalSet:
         columns = {n: np.array([r.get(n, np.nan) for r in rows], dtype=float) for n in names}
         return cls.from_columns(np.asarray(t, dtype=float), columns, units)
 
-    def with_signal(self, name: str, t, values, unit: str = "") -> SignalSet:
+    def with_signal(self, name: str, t: Sequence[float] | np.ndarray, values: Sequence[float] | np.ndarray, unit: str = "") -> SignalSet:
         data = dict(self._raw)
         data[name] = (t, values)
         units = dict(self._units)
@@ -175,7 +176,7 @@ class SignalSet:
             return None
         total = np.sum([grid[p] for p in parts], axis=0)
         ok = np.isfinite(total)
-        return Signal(name, grid.t[ok], total[ok], self.get(parts[0]).unit)
+        return Signal(name, grid.t[ok], total[ok], cast(Signal, self.get(parts[0])).unit)  # aligned: all present
 
     def problem(self, name: str) -> str:
         """Why ``name`` cannot be used, in words ('' when it can)."""
@@ -206,9 +207,10 @@ class SignalSet:
         ``dt``) from a real sample of a signal are NaN for that signal. None if any signal is
         unusable or they do not overlap in time.
         """
-        signals = [self.get(n) for n in names]
-        if not signals or any(s is None or len(s) == 0 for s in signals):
+        got = [self.get(n) for n in names]
+        if not got or any(s is None or len(s) == 0 for s in got):
             return None
+        signals = cast(list[Signal], got)  # none is None (checked above)
         t0 = max(s.t[0] for s in signals)
         t1 = min(s.t[-1] for s in signals)
         if not t1 >= t0:

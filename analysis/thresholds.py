@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -20,7 +21,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "resources" / "health" /
 @dataclass(frozen=True, slots=True)
 class Threshold:
     name: str
-    value: float | list
+    value: float | list[list[float]]  # a number, or a [[x, y], ...] table (see table())
     unit: str
     source: str
     note: str = ""
@@ -52,7 +53,8 @@ class Thresholds:
 
     def __getitem__(self, name: str) -> float:
         value = self._entries[name].value
-        return value if isinstance(value, list) else float(value)
+        # A table comes back as its list (battery.py hands it to numpy); every other name is a number.
+        return cast(float, value) if isinstance(value, list) else float(value)
 
     def entry(self, name: str) -> Threshold:
         return self._entries[name]

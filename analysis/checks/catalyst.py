@@ -8,9 +8,11 @@ warm, closed loop, catalyst lit off (> 350 °C when reported), steady cruise or 
 
 from __future__ import annotations
 
+from typing import cast
+
 from analysis.checks._common import System, limits_or_default, not_enough_data
 from analysis.checks.o2_sensor import monitor_stretches, sensor_or_reason, switches_in
-from analysis.signals import SignalSet
+from analysis.signals import Signal, SignalSet
 from analysis.thresholds import Thresholds
 from carvrooom_desktop.domain import Finding, Severity
 
@@ -27,8 +29,9 @@ def check_catalyst(signals: SignalSet, limits: Thresholds | None = None) -> list
     stretches = monitor_stretches(signals, lim)
     if isinstance(stretches, str):
         return [not_enough_data(System.CATALYST, CHECK, stretches, "o2_b1s2_voltage")]
-    sw_up, seconds = switches_in(up, stretches, lim)
-    sw_down, _ = switches_in(down, stretches, lim)
+    # Both are signals here: the loop above returned on a reason.
+    sw_up, seconds = switches_in(cast(Signal, up), stretches, lim)
+    sw_down, _ = switches_in(cast(Signal, down), stretches, lim)
     need = lim["catalyst.min_front_switches"]
     if len(sw_up) < need:
         return [not_enough_data(System.CATALYST, CHECK, f"upstream O2 switched only {len(sw_up)} times in {seconds:.0f} s of test conditions; need {need:.0f}", "o2_b1s1_voltage")]

@@ -8,12 +8,14 @@ or its wiring, not the engine.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from analysis import conditions
 from analysis.checks._common import System, limits_or_default, not_enough_data
-from analysis.signals import SignalSet
+from analysis.signals import Signal, SignalSet
 from analysis.thresholds import Thresholds
 from carvrooom_desktop.domain import Finding, Severity
 
@@ -24,7 +26,7 @@ SOAK_CHECK = "coolant vs air after cold soak"
 SIGNAL = "coolant_temp"
 
 
-def _finding(check: str, severity: Severity, summary: str, **kw) -> Finding:
+def _finding(check: str, severity: Severity, summary: str, **kw: Any) -> Finding:
     return Finding(system=str(System.COOLING), check=check, severity=severity, summary=summary, signal=SIGNAL, **kw)
 
 
@@ -116,7 +118,7 @@ def cold_soak(signals: SignalSet, lim: Thresholds) -> Finding:
     air_name = next((n for n in ("ambient_air_temp", "intake_air_temp") if signals.get(n) is not None), None)
     if coolant is None or air_name is None:
         return not_enough_data(System.COOLING, SOAK_CHECK, "missing " + ", ".join(signals.missing([SIGNAL, "intake_air_temp"])), SIGNAL)
-    air = signals.get(air_name)
+    air = cast(Signal, signals.get(air_name))  # air_name was picked as one that is present
     rpm = signals.get("engine_speed")
     t0 = max(coolant.t[0], air.t[0])
     if rpm is not None:

@@ -11,6 +11,8 @@ a stuck-open verdict needs 10 minutes of running, most of the last 5 of them dri
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 from scipy.optimize import curve_fit
 
@@ -20,11 +22,22 @@ from analysis.signals import SignalSet
 from analysis.thresholds import Thresholds
 from carvrooom_desktop.domain import Finding, Severity
 
+
+class _Common(TypedDict):
+    """The Finding fields this check's verdicts share (``Finding(..., **common)``)."""
+
+    system: str
+    check: str
+    unit: str
+    signal: str
+
+
 CHECK = "warm-up and thermostat"
 
 
-def _first_order(t, t_end, tau, t0):
-    return t_end - (t_end - t0) * np.exp(-t / tau)
+def _first_order(t: np.ndarray, t_end: float, tau: float, t0: float) -> np.ndarray:
+    curve: np.ndarray = t_end - (t_end - t0) * np.exp(-t / tau)
+    return curve
 
 
 def fit_warm_up(t: np.ndarray, temp: np.ndarray) -> tuple[float, float] | None:
@@ -60,7 +73,7 @@ def check_warm_up(signals: SignalSet, limits: Thresholds | None = None) -> Findi
     temp, rpm = grid["coolant_temp"], grid["engine_speed"]
     in_range = (temp > lim["cooling.open_circuit_c"]) & (temp < lim["cooling.short_circuit_c"])
     run = conditions.running(rpm, lim)
-    if np.count_nonzero(run & ~in_range) > 0.2 * max(1, np.count_nonzero(run)):
+    if np.count_nonzero(run & ~in_range) > 0.2 * max(1, int(np.count_nonzero(run))):
         return not_enough_data(System.COOLING, CHECK, "the coolant sensor reads out of range (see coolant sensor checks)", "coolant_temp")
     runs = conditions.stretches(run & in_range, grid.t, 60.0)
     if not runs:
@@ -71,7 +84,7 @@ def check_warm_up(signals: SignalSet, limits: Thresholds | None = None) -> Findi
     ran = float(t[-1] - t[0])
     regulating, warm = lim["cooling.thermostat_regulating_min"], lim["conditions.warm_coolant"]
     t_start, t_0 = float(t[0]), float(temp_run[0])
-    common = {"system": str(System.COOLING), "check": CHECK, "unit": "°C", "signal": "coolant_temp"}
+    common: _Common = {"system": str(System.COOLING), "check": CHECK, "unit": "°C", "signal": "coolant_temp"}
     reached = np.nonzero(temp_run >= regulating)[0]
     last5 = t >= t[-1] - 300.0
     driving = speed is not None and np.mean(np.nan_to_num(speed[last5]) > 20.0) >= 0.5

@@ -9,6 +9,8 @@ much better under load, because the leak is a large share of the idle air flow o
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 
 from analysis import conditions
@@ -16,6 +18,17 @@ from analysis.checks._common import System, align, limits_or_default, not_enough
 from analysis.signals import SignalSet
 from analysis.thresholds import Thresholds
 from carvrooom_desktop.domain import Finding, Severity
+
+
+class _Common(TypedDict):
+    """The Finding fields this check's verdicts share (``Finding(..., **common)``)."""
+
+    system: str
+    check: str
+    unit: str
+    time_range: tuple[float, float]
+    signal: str
+
 
 IDLE_CHECK, LOAD_CHECK, PATTERN_CHECK = "fuel trim at idle", "fuel trim under load", "mixture pattern"
 REQUIRED = ["stft_b1", "ltft_b1", "engine_speed", "vehicle_speed", "coolant_temp"]
@@ -79,14 +92,15 @@ def check_fuel_control(signals: SignalSet, limits: Thresholds | None = None) -> 
     return findings
 
 
-def _pattern(idle, load, lim: Thresholds) -> Finding:
+def _pattern(idle: tuple[float, tuple[float, float]] | None, load: tuple[float, tuple[float, float]] | None,
+             lim: Thresholds) -> Finding:
     if idle is None or load is None:
         missing = " and ".join(w for w, r in (("warm idle", idle), ("load (2,500 rpm or cruise)", load)) if r is None)
         return not_enough_data(System.FUEL_AIR, PATTERN_CHECK, f"needs trims at both idle and load; none at {missing}", "ltft_b1")
     (ti, ri), (tl, rl) = idle, load
     watch, improvement = lim["fuel.trim_watch_pct"], lim["fuel.vacuum_leak_improvement_pct"]
     t_range = (min(ri[0], rl[0]), max(ri[1], rl[1]))
-    common = {"system": str(System.FUEL_AIR), "check": PATTERN_CHECK, "unit": "% points", "time_range": t_range, "signal": TOTAL_TRIM}
+    common: _Common = {"system": str(System.FUEL_AIR), "check": PATTERN_CHECK, "unit": "% points", "time_range": t_range, "signal": TOTAL_TRIM}
     if ti >= watch and ti - tl >= improvement:
         sev_idle, _, _ = _severity(ti, lim)
         return Finding(severity=max(Severity.WARNING, sev_idle),

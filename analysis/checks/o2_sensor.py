@@ -10,6 +10,8 @@ together with a weak swing or slow switching is the lazy-sensor pattern (warning
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +21,15 @@ from analysis.checks._common import System, align, limits_or_default, not_enough
 from analysis.signals import Signal, SignalSet
 from analysis.thresholds import Thresholds
 from carvrooom_desktop.domain import Finding, Severity
+
+
+class _Common(TypedDict):
+    """The Finding fields this check's verdicts share (``Finding(..., **common)``)."""
+
+    system: str
+    time_range: tuple[float, float]
+    signal: str
+
 
 RATE_CHECK, SWING_CHECK, TIME_CHECK = "O2 switching rate", "O2 voltage swing", "O2 transition time"
 ENABLING = ["engine_speed", "vehicle_speed", "coolant_temp"]
@@ -36,12 +47,13 @@ class Switches:
         return len(self.start)
 
 
-def _cross(t: np.ndarray, v: np.ndarray, i: np.ndarray, level: float) -> np.ndarray:
+def _cross(t: np.ndarray, v: np.ndarray, i: np.ndarray, level: float | np.ndarray) -> np.ndarray:
     """Time where v passes ``level`` between samples i and i+1 (clamped to that interval)."""
     v0, v1 = v[i], v[i + 1]
     dv = v1 - v0
     frac = np.where(np.abs(dv) > 1e-12, (level - v0) / np.where(np.abs(dv) > 1e-12, dv, 1.0), 0.5)
-    return t[i] + np.clip(frac, 0.0, 1.0) * (t[i + 1] - t[i])
+    result: np.ndarray = t[i] + np.clip(frac, 0.0, 1.0) * (t[i + 1] - t[i])
+    return result
 
 
 def find_switches(t: np.ndarray, v: np.ndarray, low: float, high: float) -> Switches:
@@ -133,7 +145,7 @@ def check_o2_sensor(signals: SignalSet, limits: Thresholds | None = None) -> lis
     if seconds <= 0 or volts.size < 10:
         return [not_enough_data(System.O2_SENSORS, c, "no O2 samples in the test stretches", name) for c in checks]
     t_range = (stretches[0][0], stretches[-1][1])
-    common = {"system": str(System.O2_SENSORS), "time_range": t_range, "signal": name}
+    common: _Common = {"system": str(System.O2_SENSORS), "time_range": t_range, "signal": name}
     findings = []
 
     # 1. Switch rate, in full cycles per second (one lean->rich plus one rich->lean = 1 cycle).

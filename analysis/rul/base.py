@@ -93,7 +93,7 @@ class RulModel(abc.ABC):
             path.write_text(json.dumps(self.to_dict()), encoding="utf-8")
         else:
             with path.open("wb") as f:
-                np.savez_compressed(f, __meta__=np.array(json.dumps(meta)), **{k: np.asarray(v) for k, v in arrays.items()})
+                np.savez_compressed(f, __meta__=np.array(json.dumps(meta)), **{k: np.asarray(v) for k, v in arrays.items()})  # type: ignore[arg-type]  # numpy's stub: a key could be allow_pickle
         return path
 
     @classmethod

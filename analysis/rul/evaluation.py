@@ -26,11 +26,13 @@ import math
 import os
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
 from analysis.datasets.batteries import CapacityFade, read_calce, read_nasa
 from analysis.datasets.cmapss import EngineHistory, load_subset, phm08_score, rmse
+from analysis.rul.base import RulEstimate
 from analysis.rul.fade_similarity import FadeSimilarityModel
 from analysis.rul.sensor_model import SensorRulModel
 from analysis.rul.trend import DegradationTrendModel
@@ -40,10 +42,11 @@ WINDOWS = (1.0, 0.5, 1.0 / 3.0, 0.25)  # fraction of the history seen that the t
 FORMS = (("linear",), ("exponential",), ("linear", "exponential"))
 
 
-def evaluate_cmapss(subset: str, root: Path, **model_kw) -> dict:
+def evaluate_cmapss(subset: str, root: Path, **model_kw: Any) -> dict[str, Any]:
     train, test, truth = load_subset(root, subset)
     if test is None:
         raise FileNotFoundError(f"{subset}: test files are not in {root}")
+    truth = cast(np.ndarray, truth)  # shipped with the test files
     started, cpu = time.perf_counter(), _cpu_seconds()
     model = SensorRulModel(cap=CAP, **model_kw).fit(train)
     train_s, train_cpu_s = time.perf_counter() - started, _cpu_seconds() - cpu
@@ -67,7 +70,7 @@ def _cpu_seconds() -> float:
     return time.process_time() + times.children_user + times.children_system
 
 
-def cross_validate_cmapss(subset: str, root: Path, folds: int = 5, cuts: int = 5, seed: int = 0, **model_kw) -> dict:
+def cross_validate_cmapss(subset: str, root: Path, folds: int = 5, cuts: int = 5, seed: int = 0, **model_kw: Any) -> dict[str, Any]:
     """GroupKFold by engine on the training file only; held-out engines truncated at random points."""
     train, _, _ = load_subset(root, subset)
     rng = np.random.default_rng(seed)
@@ -104,7 +107,8 @@ def life_of(cell: CapacityFade, threshold: float) -> tuple[float, bool]:
     return (eol, False) if eol is not None else (float(cell.cycles[-1]), True)
 
 
-def predict_eol(cell: CapacityFade, threshold: float, window, forms) -> tuple[float, float, object, str]:
+def predict_eol(cell: CapacityFade, threshold: float, window: float,
+                forms: tuple[str, ...]) -> tuple[float, float, RulEstimate, str | None]:
     """(predicted EOL cycle, last cycle seen, RulEstimate, fitted form) from the first 50 % of life."""
     life, _ = life_of(cell, threshold)
     seen = cell.cycles <= life / 2.0
@@ -122,7 +126,7 @@ def loss(pred: float, life: float, censored: bool) -> float:
     return min(1.0, abs(pred - life) / life)
 
 
-def _row(held: CapacityFade, threshold: float, window: float, forms: tuple[str, ...]) -> dict:
+def _row(held: CapacityFade, threshold: float, window: float, forms: tuple[str, ...]) -> dict[str, Any]:
     life, censored = life_of(held, threshold)
     pred, last, est, form = predict_eol(held, threshold, window, forms)
     re = min(1.0, abs(pred - life) / life) if math.isfinite(pred) else 1.0
@@ -132,14 +136,14 @@ def _row(held: CapacityFade, threshold: float, window: float, forms: tuple[str, 
             "window": "all" if window >= 1.0 else f"last {window:.0%}", "form": form if len(forms) == 1 else f"{form} (BIC)"}
 
 
-def battery_trend(cells: list[CapacityFade], threshold: float) -> list[dict]:
+def battery_trend(cells: list[CapacityFade], threshold: float) -> list[dict[str, Any]]:
     """The trend model as specified: linear vs exponential by BIC on all the history seen.
 
     Nothing is learned from other cells, so leave-one-out holds trivially."""
     return [_row(held, threshold, 1.0, FORMS[-1]) for held in cells]
 
 
-def battery_leave_one_out(cells: list[CapacityFade], threshold: float) -> list[dict]:
+def battery_leave_one_out(cells: list[CapacityFade], threshold: float) -> list[dict[str, Any]]:
     """Window and form chosen on the other cells, then applied to the held-out one."""
     rows = []
     for held in cells:
@@ -154,11 +158,12 @@ def battery_leave_one_out(cells: list[CapacityFade], threshold: float) -> list[d
             score = float(np.mean(errs))
             if best is None or score < best[0] - 1e-12:
                 best = (score, window, forms)
+        best = cast(tuple[float, float, tuple[str, ...]], best)  # WINDOWS x FORMS is never empty
         rows.append(_row(held, threshold, best[1], best[2]))
     return rows
 
 
-def battery_similarity(cells: list[CapacityFade], threshold: float) -> list[dict]:
+def battery_similarity(cells: list[CapacityFade], threshold: float) -> list[dict[str, Any]]:
     """Leave one cell out: the held-out cell's first 50 % matched to the other cells' whole fade curves."""
     rows = []
     for held in cells:
@@ -181,7 +186,7 @@ def battery_similarity(cells: list[CapacityFade], threshold: float) -> list[dict
 CHEN_2022 = {"nasa": "Chen et al. 2022 Transformer: RE 0.179", "calce": "Chen et al. 2022: RE 0.049 (5-seed mean)"}
 
 
-def battery_evaluation(datasets: Path, calce: bool = False) -> list[tuple[str, list[dict], str]]:
+def battery_evaluation(datasets: Path, calce: bool = False) -> list[tuple[str, list[dict[str, Any]], str]]:
     """(title, rows, published reference) for NASA (and CALCE): plain trend, then leave one cell out."""
     sets = [("NASA Li-ion (EOL 1.4 Ah)", read_nasa(datasets / "nasa_battery"), 1.4, CHEN_2022["nasa"])]
     if calce:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 MODEL_NAME = "This work (regime norm + windows + MLPs)"
 
 
-def cmapss_table(results: list[dict], published: list[str]) -> str:
+def cmapss_table(results: list[dict[str, Any]], published: list[str]) -> str:
     out = [
         "",
         "C-MAPSS, standard protocol (train on train_FD00x only, predict at each test engine's last cycle, training target capped at 125)",
@@ -30,7 +31,7 @@ def cmapss_table(results: list[dict], published: list[str]) -> str:
     return "\n".join(out)
 
 
-def battery_table(title: str, rows: list[dict], reference: str) -> str:
+def battery_table(title: str, rows: list[dict[str, Any]], reference: str) -> str:
     out = ["", title,
            f"{'cell':<8}{'EOL true':>9}{'seen':>6}{'EOL pred':>10}{'90% interval':>18}{'RE':>7}{'RE(RUL)':>9}  window, form"]
     for r in rows:

@@ -49,11 +49,11 @@ class FadeSimilarityModel(RulModel):
         self.last_fit: list[dict[str, float]] = []
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, histories: Sequence[tuple[Sequence[float], Sequence[float]]]) -> FadeSimilarityModel:
+    def fit(self, histories: Sequence[tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray]]) -> FadeSimilarityModel:
         """``histories``: (x, indicator) of complete lives (they may stop short of the threshold)."""
         self.library = []
-        for x, y in histories:
-            x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
+        for hx, hy in histories:
+            x, y = np.asarray(hx, float).ravel(), np.asarray(hy, float).ravel()
             if len(x) != len(y):
                 raise ValueError(f"a history has {len(x)} x values and {len(y)} indicator values")
             ok = np.isfinite(x) & np.isfinite(y)
@@ -80,7 +80,7 @@ class FadeSimilarityModel(RulModel):
             return math.inf
         return (float(x_lib[-1]) + (need - float(envelope[-1])) / slope) / stretch
 
-    def predict(self, x, y) -> RulEstimate:
+    def predict(self, x: Any, y: Any) -> RulEstimate:  # array-likes: rebound to float arrays below
         """Remaining life after the last of ``x`` for the unit whose indicator so far is ``y``."""
         if not self.library:
             raise RuntimeError("fit the model first")
@@ -133,10 +133,10 @@ class FadeSimilarityModel(RulModel):
         if not eols:
             return RulEstimate(math.inf, math.inf, math.inf, self.unit, self.confidence_level)
         eol = float(np.average(eols, weights=weights))
-        p, w = np.asarray(plausible), np.asarray(plausible_w)
+        p, w_all = np.asarray(plausible), np.asarray(plausible_w)
         tail = (1.0 - self.confidence_level) / 2.0
-        lo = min(eol, _weighted_quantile(p, w, tail))
-        hi = max(eol, _weighted_quantile(p, w, 1.0 - tail))
+        lo = min(eol, _weighted_quantile(p, w_all, tail))
+        hi = max(eol, _weighted_quantile(p, w_all, 1.0 - tail))
         return RulEstimate(eol - now, lo - now, hi - now, self.unit, self.confidence_level)
 
     # ------------------------------------------------------------------ storage

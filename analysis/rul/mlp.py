@@ -7,6 +7,7 @@ CPU cores in seconds; weights are plain arrays, so a trained net is saved as dat
 from __future__ import annotations
 
 import itertools
+from typing import cast
 
 import numpy as np
 
@@ -54,7 +55,8 @@ class SmallMlp:
                 j = order[start:start + batch]
                 acts = self._forward(x[j])
                 grad = (2.0 * (acts[-1][:, 0] - y[j]) / len(j))[:, None]
-                g_w, g_b = [None] * layers, [None] * layers
+                # every slot is set by the loop below
+                g_w, g_b = cast(list[np.ndarray], [None] * layers), cast(list[np.ndarray], [None] * layers)
                 for i in range(layers - 1, -1, -1):
                     g_w[i] = acts[i].T @ grad + weight_decay * self.weights[i]
                     g_b[i] = grad.sum(0)

@@ -79,11 +79,13 @@ class RegimeNormaliser:
         if self.n_regimes == 1:
             return np.zeros(len(settings), dtype=int)
         s = self._standard(settings)
-        return ((s[:, None, :] - self.centres[None]) ** 2).sum(-1).argmin(1)
+        result: np.ndarray = ((s[:, None, :] - self.centres[None]) ** 2).sum(-1).argmin(1)
+        return result
 
     def transform(self, settings: np.ndarray, sensors: np.ndarray) -> np.ndarray:
         labels = self.regimes(settings)
-        return (sensors - self.mean[labels]) / self.scale[labels]
+        result: np.ndarray = (sensors - self.mean[labels]) / self.scale[labels]
+        return result
 
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         arrays = {"settings_mean": self.settings_mean, "settings_scale": self.settings_scale, "centres": self.centres,

@@ -52,8 +52,10 @@ _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  
 class UnitHistory(Protocol):
     """One unit's life so far: operating settings (n, s) and sensors (n, p), cycle by cycle."""
 
-    settings: np.ndarray
-    sensors: np.ndarray
+    @property
+    def settings(self) -> np.ndarray: ...
+    @property
+    def sensors(self) -> np.ndarray: ...
 
 
 class SensorRulModel(RulModel):
@@ -153,7 +155,8 @@ class SensorRulModel(RulModel):
             raise RuntimeError("fit the model first")
         last = np.vstack([self._unit_features(u)[-1:] for u in units])
         raw = np.mean([net.predict(last) for net in self.nets], axis=0) * self.cap
-        return np.clip(raw, 0.0, self.cap)
+        result: np.ndarray = np.clip(raw, 0.0, self.cap)
+        return result
 
     def predict(self, unit: UnitHistory) -> RulEstimate:
         """RUL after the unit's last recorded cycle, with the out-of-bag residual interval."""
@@ -190,12 +193,16 @@ class SensorRulModel(RulModel):
         return m
 
 
-def _train_one(job: tuple) -> SmallMlp:
+# (layer sizes, x, y, epochs, rows per epoch, seed): one net's training, picklable for a worker process
+_Job = tuple[tuple[int, ...], np.ndarray, np.ndarray, int, int, int]
+
+
+def _train_one(job: _Job) -> SmallMlp:
     sizes, x, y, epochs, rows_per_epoch, seed = job
     return SmallMlp(sizes, seed=seed).fit(x, y, epochs=epochs, rows_per_epoch=rows_per_epoch, seed=seed)
 
 
-def _train_all(jobs: list[tuple], workers: int | None) -> Iterator[SmallMlp]:
+def _train_all(jobs: list[_Job], workers: int | None) -> Iterator[SmallMlp]:
     """Train the nets, in up to ``workers`` spawned processes (small nets: Python overhead, not BLAS,
     is the cost, so processes rather than threads). Yields them in order."""
     n = min(len(jobs), workers if workers is not None else min(2, os.cpu_count() or 1))

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy import optimize, stats
 
@@ -52,7 +54,7 @@ class DegradationTrendModel(RulModel):
         self.scores: dict[str, float] = {}
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, x, y) -> DegradationTrendModel:
+    def fit(self, x: Any, y: Any) -> DegradationTrendModel:  # array-likes: rebound to float arrays below
         x = np.asarray(x, dtype=float).ravel()
         y = np.asarray(y, dtype=float).ravel()
         if len(x) != len(y):
@@ -100,7 +102,7 @@ class DegradationTrendModel(RulModel):
         se = self.sigma * np.sqrt(1.0 + 1.0 / self.n + (x - self.x_mean) ** 2 / max(self.sxx, 1e-300))
         return mean, se
 
-    def curve(self, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def curve(self, x: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(trend, lower, upper) of the indicator at ``x``: for a trend plot with its prediction band."""
         if self.form is None:
             raise RuntimeError("fit the model first")
@@ -116,7 +118,8 @@ class DegradationTrendModel(RulModel):
         """First x in [x_from, x_to] where curve ``which`` (0 trend, 1 lower, 2 upper) reaches the threshold."""
         def gap(x: float) -> float:
             v = self.curve(np.array([x]))[which][0]
-            return (v - self.threshold) if self.falling else (self.threshold - v)
+            result: float = (v - self.threshold) if self.falling else (self.threshold - v)
+            return result
 
         if gap(x_from) <= 0.0:
             return x_from
