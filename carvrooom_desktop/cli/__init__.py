@@ -33,6 +33,7 @@ COMMAND_MODULES = {
     "health": "health", "rul": "rul", "import": "import_log", "export": "export", "decode": "decode", "diagnose": "diagnose",
     "schedule": "schedule",  # bay scheduling (issue 11)
     "sync": "sync",  # sync with the shared workshop database (issue 13)
+    "warranty": "warranty",  # warranty claims, coverage and fraud signals (issue 12)
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,155 @@
+"""``carvrooom warranty import|list|check|flags``: warranty claims, coverage verdicts and fraud signals.
+
+``import CLAIMS.csv`` reads the portal's columns (bad rows reported with their line numbers, good
+rows saved in one transaction); ``list`` shows claims (``--csv FILE`` exports them in the same
+columns); ``check CLAIM`` gives one claim's coverage verdict and signals with their evidence
+(exact look-ups in SQL); ``flags`` checks every claim (``--json``: every claim with its verdict and
+signals; text: the flagged ones). ``--rules FILE`` judges coverage with another rule set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("warranty", help="warranty claims: import/list, coverage verdicts, fraud and error signals")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    imp = actions.add_parser("import", help="import claims from a CSV file (the portal's columns)")
+    imp.add_argument("file", metavar="CLAIMS.csv")
+    imp.add_argument("--draft", action="store_true", help="import as drafts (default: submitted, awaiting a decision)")
+    imp.add_argument("--json", action="store_true")
+
+    listing = actions.add_parser("list", help="the stored claims")
+    listing.add_argument("--status", choices=("draft", "submitted", "approved", "rejected"))
+    listing.add_argument("--vin")
+    listing.add_argument("--dealer")
+    listing.add_argument("--limit", type=int, default=None, help="at most this many (default: all)")
+    listing.add_argument("--csv", metavar="FILE", help="write them to a CSV file in the import columns instead")
+    listing.add_argument("--json", action="store_true")
+
+    check = actions.add_parser("check", help="one claim: coverage verdict and every signal with its evidence")
+    check.add_argument("claim", metavar="CLAIM", help="claim number, or the claim's UUID (a prefix is enough)")
+    check.add_argument("--rules", metavar="FILE", help="coverage rules (default: resources/warranty/coverage_rules.json)")
+    check.add_argument("--json", action="store_true")
+
+    flags = actions.add_parser("flags", help="check every claim; list the flagged ones (--json: every claim)")
+    flags.add_argument("--rules", metavar="FILE", help="coverage rules (default: resources/warranty/coverage_rules.json)")
+    flags.add_argument("--json", action="store_true", help="every claim with its verdict and signals, as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from carvrooom_desktop.cli.common import open_store
+    from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
+
+    rules = None
+    if getattr(args, "rules", None) is not None or args.action in ("check", "flags"):
+        from carvrooom_desktop.warranty.coverage import load_rules
+
+        rules = load_rules(args.rules)  # a bad rule file fails before the store is opened
+    with open_store(args) as store:
+        repo = WarrantyClaimRepository(store.engine, store.origin)
+        if args.action == "import":
+            return _import(repo, args)
+        if args.action == "list":
+            return _list(repo, args)
+        if args.action == "check":
+            return _check(store, repo, rules, args)
+        return _flags(store, repo, rules, args)
+
+
+def _import(repo, args) -> int:
+    from carvrooom_desktop.warranty.claim import ClaimStatus
+    from carvrooom_desktop.warranty.csv_io import import_claims
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  {done:,}/{total:,} claims", end="", file=sys.stderr, flush=True)
+
+    report = import_claims(repo, args.file, status=ClaimStatus.DRAFT if args.draft else ClaimStatus.SUBMITTED,
+                           progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(f"imported {report.imported:,} of {report.rows:,} claims from {report.path} in {report.seconds:.1f} s"
+              + (f"; {len(report.bad)} bad row(s) not imported:" if report.bad else ""))
+        for bad in report.bad:
+            print(f"  {bad}")
+    return 1 if report.bad else 0
+
+
+def _list(repo, args) -> int:
+    claims = repo.list(status=args.status, vin=args.vin, dealer_id=args.dealer, limit=args.limit)
+    if args.csv:
+        from carvrooom_desktop.warranty.csv_io import export_claims
+
+        n = export_claims(claims, args.csv)
+        print(f"wrote {n:,} claims to {args.csv}")
+        return 0
+    if args.json:
+        from carvrooom_desktop.warranty.csv_io import COLUMNS, claim_to_row
+
+        print(json.dumps([dict(zip(COLUMNS, claim_to_row(c))) | {"status": c.status.value, "id": str(c.id)} for c in claims],
+                         indent=2))
+        return 0
+    if not claims:
+        print("no claims")
+        return 0
+    print(f"{'claim':<16} {'status':<10} {'vin':<17} {'date':<10} {'km':>8} {'part category':<22} {'dealer':<8} {'amount':>10}")
+    for c in claims:
+        km = f"{c.odometer_km:,.0f}" if c.odometer_km is not None else "-"
+        print(f"{c.claim_id:<16} {c.status.value:<10} {c.vin:<17} {c.claim_date} {km:>8} {c.part_category:<22} "
+              f"{c.dealer_id:<8} {c.amount:>10,.2f}")
+    return 0
+
+
+def _checker(store, history, rules):
+    from carvrooom_desktop.warranty.signals import SignalChecker
+
+    return SignalChecker(history, rules)
+
+
+def _check(store, repo, rules, args) -> int:
+    from carvrooom_desktop.warranty.history import StoreHistory, StoreReadings
+
+    claim = repo.find(args.claim)
+    result = _checker(store, StoreHistory(repo, StoreReadings(store.engine, store.recordings)), rules).check(claim)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+        return 0
+    c = claim
+    print(f"claim {c.claim_id} ({c.status.value}) - {c.vin}, {c.part_category.replace('_', ' ')}, {c.claim_date}, "
+          f"{'-' if c.odometer_km is None else f'{c.odometer_km:,.0f} km'}")
+    print(f"coverage: {result.verdict.explanation}")
+    fired = result.fired
+    print(f"signals: {len(fired)} of {len(result.signals)} fired" + (f" (highest score {result.score:.2f})" if fired else ""))
+    for s in result.signals:
+        mark = "FLAG" if s.fired else "ok  "
+        print(f"  {mark} {s.kind:<18} {s.score:.2f}" + (f"  {s.advice}" if s.fired else ""))
+        if s.fired:
+            print(f"       evidence: {json.dumps(s.evidence, default=str)}")
+    return 0
+
+
+def _flags(store, repo, rules, args) -> int:
+    from carvrooom_desktop.warranty.history import MemoryHistory, StoreReadings
+
+    claims = list(repo.iter_all())
+    checker = _checker(store, MemoryHistory(claims, StoreReadings(store.engine, store.recordings)), rules)
+    results = [checker.check(c) for c in claims]
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], indent=2, default=str))
+        return 0
+    flagged = [r for r in results if r.fired]
+    print(f"{len(flagged):,} of {len(results):,} claims flagged")
+    for r in sorted(flagged, key=lambda r: -r.score):
+        print(f"{r.claim.claim_id:<16} {r.score:.2f} {', '.join(s.kind for s in r.fired):<40} {r.verdict.reason}")
+        for s in r.fired:
+            print(f"    {s.kind}: {s.advice}")
+    return 0
