@@ -20,11 +20,19 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from carvrooom_desktop.acquisition.log_import import decoder_for
+from carvrooom_desktop.acquisition.log_import import DbcSpec, decoder_for
 from carvrooom_desktop.domain import Recording
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from carvrooom_desktop.acquisition.decode import BatchDecoder, ChannelDecoder
+    from carvrooom_desktop.storage.recordings import RecordingRepository
+    from carvrooom_desktop.storage.store import Store
 
 Progress = Callable[[int, int], None]
 Series = tuple[np.ndarray, np.ndarray]
@@ -61,7 +69,8 @@ class SignalComparison:
         """after - before of ``stat`` (mean, min, max, p95), None when a side is missing."""
         if self.before is None or self.after is None:
             return None
-        return getattr(self.after, stat) - getattr(self.before, stat)
+        difference: float = getattr(self.after, stat) - getattr(self.before, stat)
+        return difference
 
     def change_percent(self, stat: str = "mean") -> float | None:
         d = self.delta(stat)
@@ -95,11 +104,11 @@ class Comparison:
 
 
 def compare_recordings(
-    store,
+    store: Store,
     before_id: uuid.UUID,
     after_id: uuid.UUID,
     *,
-    dbc=None,
+    dbc: DbcSpec = None,
     signals: list[str] | None = None,
     allow_other_vehicle: bool = False,
     progress: Progress | None = None,
@@ -147,7 +156,8 @@ def _stats(series: Series | None) -> SignalStats | None:
     return None if series is None else SignalStats.of(series[1])
 
 
-def _signals_of(repo, recording: Recording, decoder, wanted) -> tuple[dict[str, Series], float, float]:
+def _signals_of(repo: RecordingRepository, recording: Recording, decoder: BatchDecoder | ChannelDecoder | None,
+                wanted: Collection[str] | None) -> tuple[dict[str, Series], float, float]:
     span = repo.time_span(recording.id)
     if span is None:
         return {}, 0.0, 0.0
@@ -167,7 +177,7 @@ def _signals_of(repo, recording: Recording, decoder, wanted) -> tuple[dict[str, 
     return data, span[0], span[1]
 
 
-def _codes(scans: list[dict]) -> tuple[tuple[str, ...] | None, dict[str, str]]:
+def _codes(scans: list[dict[str, Any]]) -> tuple[tuple[str, ...] | None, dict[str, str]]:
     if not scans:
         return None, {}
     codes: dict[str, str] = {}
@@ -179,7 +189,7 @@ def _codes(scans: list[dict]) -> tuple[tuple[str, ...] | None, dict[str, str]]:
     return tuple(sorted(codes)), codes
 
 
-def _dtc_diff(before_scans: list[dict], after_scans: list[dict]) -> DtcComparison:
+def _dtc_diff(before_scans: list[dict[str, Any]], after_scans: list[dict[str, Any]]) -> DtcComparison:
     before, d1 = _codes(before_scans)
     after, d2 = _codes(after_scans)
     descriptions = {**d1, **d2}

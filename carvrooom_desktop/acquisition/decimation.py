@@ -85,7 +85,7 @@ class SignalHistory:
         self._levels: list[_Level] = []
         self._dirty_from = 0  # first raw sample whose block summaries are stale
         self.version = 0  # bumped by every append that adds samples
-        self._cache_key: tuple | None = None
+        self._cache_key: tuple[int, float, float, int] | None = None
         self._cache: Decimated | None = None
         self._lock = threading.Lock()
 

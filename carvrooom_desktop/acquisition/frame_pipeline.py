@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Mapping
 
+import can
 import numpy as np
 
 from carvrooom_desktop.acquisition.bus_reader import BusReader
@@ -50,7 +51,7 @@ class FramePipeline:
         self.frame_window = FrameWindow()  # the raw frames, for the CAN trace
         self.batches = 0
         self.max_lag = 0.0  # s: the oldest frame of a batch, time.time() when it was processed (bus clock = wall clock)
-        self._decoder: BatchDecoder | None = None
+        self._decoder: BatchDecoder | ChannelDecoder | None = None
         self._buffers: Mapping[str, SignalRingBuffer] = {}
         self._recorder: Recorder | None = None
         self._meter = BusLoadMeter(bitrate, interval, data_bitrate=data_bitrate)
@@ -120,7 +121,7 @@ class FramePipeline:
         with self._lock:
             return self._process(self.reader.take())
 
-    def _process(self, messages: list) -> int:
+    def _process(self, messages: list[can.Message]) -> int:
         n = len(messages)
         if n == 0:
             return 0
@@ -140,6 +141,7 @@ class FramePipeline:
 
     def _decode(self, frames: FrameArrays) -> None:
         try:
+            assert self._decoder is not None, "only called with a decoder"
             signals = self._decoder.decode(frames).signals
         except Exception:  # noqa: BLE001 - a decoder bug must not stop recording raw frames, which are the truth
             if not self._decode_failed:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from carvrooom_desktop.acquisition.scan import ScanReport
     from carvrooom_desktop.domain import FrameArrays, Recording, Role, SignalDefinition
+    from drivers.simulator.faults import Fault
 
 SIMULATED_KINDS = frozenset({"sim", "sim-elm"})  # SourceSpec kinds whose source is the built-in simulated car
 
@@ -27,7 +28,7 @@ class SourceControls(Protocol):
 
     def set_ignition(self, on: bool) -> None: ...
 
-    def inject(self, fault: object) -> None: ...
+    def inject(self, fault: Fault) -> None: ...
 
 
 @runtime_checkable

@@ -26,6 +26,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,18 @@ from carvrooom_desktop.acquisition.decode import BatchDecoder, ChannelDecoder, l
 from carvrooom_desktop.domain import RecordingState, Vehicle
 from carvrooom_desktop.storage.recordings import SAMPLES
 from drivers.logs import ReadReport, open_log
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.acquisition.decode.decoder import Series
+    from carvrooom_desktop.acquisition.decode.plan import Database
+    from carvrooom_desktop.domain.frames import Channel
+    from carvrooom_desktop.storage.recordings import RecordingRepository
+    from carvrooom_desktop.storage.store import Store
+
+# One signal database: a file, a loaded one, or a decoder built already.
+DbcOne: TypeAlias = "str | os.PathLike[str] | Database | BatchDecoder"
+# What ``dbc=`` takes: one of those, a decoder per channel, None (undecoded), or channel -> database ("*": the rest).
+DbcSpec: TypeAlias = "DbcOne | ChannelDecoder | Mapping[Channel, str | os.PathLike[str] | Database] | None"
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -64,11 +77,11 @@ class ImportResult:
         return text + (f", {invalid} frame(s) refused by the DBC" if invalid else "")
 
 
-def _database(dbc):
+def _database(dbc: str | os.PathLike[str] | Database) -> Database:
     return load_database(dbc) if isinstance(dbc, str | os.PathLike) else dbc
 
 
-def decoder_for(dbc) -> BatchDecoder | ChannelDecoder | None:
+def decoder_for(dbc: DbcSpec) -> BatchDecoder | ChannelDecoder | None:
     """A decoder from a DBC path, a cantools/SignalDatabase, a BatchDecoder/ChannelDecoder (as is), None, or a
     mapping channel -> any of those (one database per bus channel; the key ``"*"`` is the default for the others)."""
     if dbc is None or isinstance(dbc, BatchDecoder | ChannelDecoder):
@@ -82,7 +95,7 @@ def decoder_for(dbc) -> BatchDecoder | ChannelDecoder | None:
     return BatchDecoder(_database(dbc))  # a path, a cantools Database or a SignalDatabase
 
 
-def _dbc_paths(dbc) -> list[str]:
+def _dbc_paths(dbc: DbcSpec) -> list[str]:
     if isinstance(dbc, str | os.PathLike):
         return [os.fspath(dbc)]
     if isinstance(dbc, Mapping):
@@ -91,10 +104,10 @@ def _dbc_paths(dbc) -> list[str]:
 
 
 def import_log(
-    store,
+    store: Store,
     path: str | os.PathLike[str],
     *,
-    dbc=None,
+    dbc: DbcSpec = None,
     vin: str = "",
     notes: str = "",
     format: str | None = None,
@@ -156,7 +169,8 @@ def import_log(
     return result
 
 
-def _store_signals(repo, recording_id, seq, signals, names, units) -> None:
+def _store_signals(repo: RecordingRepository, recording_id: uuid.UUID, seq: int, signals: dict[str, Series],
+                   names: dict[str, int], units: dict[str, str]) -> None:
     """Decoded values as one samples chunk, grouped by signal index already (no sort needed)."""
     if not signals:
         return
@@ -172,7 +186,7 @@ def _store_signals(repo, recording_id, seq, signals, names, units) -> None:
                       signal_units={n: units.get(n, "") for n in names} if new else None)
 
 
-def _note_outcome(repo, recording_id, result: ImportResult, name: str) -> None:
+def _note_outcome(repo: RecordingRepository, recording_id: uuid.UUID, result: ImportResult, name: str) -> None:
     """The import's outcome in the recording's notes: a technician sees what was left out."""
     text = f"{repo.get(recording_id).notes} — {name}: {result.summary()}"
     if result.report.bad_lines:

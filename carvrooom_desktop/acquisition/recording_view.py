@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -119,7 +120,8 @@ def overview(
     def fold() -> None:
         frames = FrameArrays.concat(pending)
         pending.clear()
-        for name, (t, v) in decoder.decode(frames, decoded).signals.items():
+        # ``decoded`` is empty without a decoder, so there is one here
+        for name, (t, v) in cast(BatchDecoder, decoder).decode(frames, decoded).signals.items():
             folders[name].add(t, v)
 
     if frame_chunks:  # one streaming query; a few chunks per decode call to spread numpy's per-call cost
@@ -158,7 +160,7 @@ def read_window(
     if decoded:
         parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {n: [] for n in decoded}
         for frames in store.recordings.iter_frames(recording_id, t_range):  # trimmed to t_range
-            for name, series in decoder.decode(frames, decoded).signals.items():
+            for name, series in cast(BatchDecoder, decoder).decode(frames, decoded).signals.items():  # decoded: a decoder
                 parts[name].append(series)
         for name, pieces in parts.items():
             out[name] = (np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])) if pieces else (np.empty(0), np.empty(0))

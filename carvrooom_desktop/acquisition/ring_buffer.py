@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import threading
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.domain import SignalDefinition
 
 
 class SignalRingBuffer:
@@ -96,10 +101,10 @@ class SignalBoard:
     """
 
     def __init__(self) -> None:
-        self._definitions: dict = {}  # name -> SignalDefinition
+        self._definitions: dict[str, SignalDefinition] = {}
         self._buffers: dict[str, SignalRingBuffer] = {}
 
-    def add(self, definition, capacity: int) -> SignalRingBuffer:
+    def add(self, definition: SignalDefinition, capacity: int) -> SignalRingBuffer:
         self._definitions[definition.name] = definition
         buffer = self._buffers.get(definition.name)
         if buffer is None or buffer.capacity != capacity:
@@ -113,10 +118,10 @@ class SignalBoard:
     def __contains__(self, name: str) -> bool:
         return name in self._buffers
 
-    def definitions(self) -> list:
+    def definitions(self) -> list[SignalDefinition]:
         return list(self._definitions.values())
 
-    def definition(self, name: str):
+    def definition(self, name: str) -> SignalDefinition:
         return self._definitions[name]
 
     def units(self) -> dict[str, str]:

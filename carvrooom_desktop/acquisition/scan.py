@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from carvrooom_desktop.domain import Dtc, DtcKind, FreezeFrame, OnBoardTest, ReadinessReport, Vehicle
@@ -125,13 +126,13 @@ def scan_vehicle(client: ObdClient, adapter: str, adapter_details: tuple[str, ..
         scan.skip("readiness and MIL (PID 01)", "the engine ECU does not advertise PID 01")
     dtcs: list[Dtc] = []
     for kind, service in DTC_SERVICES.items():
-        dtcs += scan.read(f"{kind.value} codes (mode {service:02X})", lambda kind=kind: client.read_dtcs(kind), [])
+        dtcs += scan.read(f"{kind.value} codes (mode {service:02X})", partial(client.read_dtcs, kind), [])
     frame = None
     if any(d.kind is DtcKind.STORED for d in dtcs) or (readiness is not None and readiness.dtc_count):
         frame = scan.read("freeze frame (mode 02)", client.read_freeze_frame, None)
-    tests = scan.read("on-board test results (mode 06)", client.read_test_results, [])
-    calibration_ids = scan.read("calibration IDs (mode 09 PID 04)", client.read_calibration_ids, [])
-    cvns = scan.read("calibration verification numbers (mode 09 PID 06)", client.read_calibration_verification_numbers, [])
+    tests: list[OnBoardTest] = scan.read("on-board test results (mode 06)", client.read_test_results, [])
+    calibration_ids: list[str] = scan.read("calibration IDs (mode 09 PID 04)", client.read_calibration_ids, [])
+    cvns: list[str] = scan.read("calibration verification numbers (mode 09 PID 06)", client.read_calibration_verification_numbers, [])
     raw = _undecoded_pids(client, scan)
     return ScanReport(
         vehicle=vehicle, vin_info=info, dtcs=tuple(dtcs), readiness=readiness,

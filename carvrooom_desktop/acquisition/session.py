@@ -24,12 +24,14 @@ import numpy as np
 from carvrooom_desktop import events
 from carvrooom_desktop.acquisition.bus_reader import BusReader
 from carvrooom_desktop.acquisition.decode import BatchDecoder
+from carvrooom_desktop.acquisition.decode.plan import Database
 from carvrooom_desktop.acquisition.frame_pipeline import FramePipeline
+from carvrooom_desktop.acquisition.live_source import SourceControls
 from carvrooom_desktop.acquisition.recorder import Recorder
 from carvrooom_desktop.acquisition.ring_buffer import SignalBoard
 from carvrooom_desktop.acquisition.scan import ScanReport, scan_vehicle
 from carvrooom_desktop.acquisition.signal_databases import DatabaseChoice, broadcast_definitions, choose_decoding_database
-from carvrooom_desktop.acquisition.source import OpenSource, SourceControls, SourceSpec, open_source
+from carvrooom_desktop.acquisition.source import OpenSource, SourceSpec, open_source
 from carvrooom_desktop.config.settings import DEFAULT_LIVE_SIGNALS
 from carvrooom_desktop.domain import FrameArrays, Permission, Recording, RecordingState, Role, SignalDefinition, SignalSource
 from carvrooom_desktop.domain.roles import allowed
@@ -38,6 +40,7 @@ from carvrooom_desktop.events import EventBus
 from carvrooom_desktop.storage.store import Store
 from drivers.errors import AdapterTimeout, ConnectionLost, DriverError
 from drivers.obd.can_client import DiagnosticListener, ObdCanClient
+from drivers.obd.client import ObdClient
 from drivers.obd.client import ECU_SEPARATOR, signal_of
 from drivers.obd.pids import BY_SIGNAL, SignalInfo, signal_info
 
@@ -91,8 +94,8 @@ class LiveSession:
         self._open: OpenSource | None = None
         self._reader: BusReader | None = None
         self._pipeline: FramePipeline | None = None
-        self._periodic: list = []  # periodic transmit tasks of the CAN trace
-        self._client = None
+        self._periodic: list[can.broadcastmanager.CyclicSendTaskABC] = []  # periodic transmit tasks of the CAN trace
+        self._client: ObdClient | None = None
         self._client_lock = threading.Lock()  # the poller and a rescan share one request/response channel
         self._decoder: BatchDecoder | None = None
         self._board = SignalBoard()
@@ -170,6 +173,7 @@ class LiveSession:
     def _define_polled(self, report: ScanReport) -> None:
         """The wanted signals the car advertises; one more per extra ECU that reports the same PID (``name@7E9``)."""
         client = self._client
+        assert client is not None, "connected: the scan had a client"
         self._polled = []
         for name in self.wanted:
             info = polled_signal_info(name)
@@ -198,7 +202,7 @@ class LiveSession:
             self._failures[pid] = self._failures.get(pid, 0) + 1
             if self._failures[pid] >= DROP_AFTER_FAILURES:
                 del self._failures[pid]
-                for name in [n for n in self._polled if polled_signal_info(n) is not None and polled_signal_info(n).pid == pid]:
+                for name in [n for n in self._polled if (info := polled_signal_info(n)) is not None and info.pid == pid]:
                     gone[name] = f"PID {pid:02X} failed {DROP_AFTER_FAILURES} polls in a row: {reason}"
         if gone:
             self._polled = [n for n in self._polled if n not in gone]
@@ -209,6 +213,7 @@ class LiveSession:
 
     def _load_broadcast_database(self, report: ScanReport) -> None:
         """Decode broadcast frames with the one answer to "which database" (signal_databases), or say why not."""
+        assert self._open is not None, "called while connecting"
         choice = choose_decoding_database(self.store, explicit=self.signal_database_path, vin=report.vehicle.vin,
                                           source=self._open.signal_database)
         if choice.database is not None:
@@ -217,7 +222,7 @@ class LiveSession:
             self.signal_database_note = choice.reason
             log.info("%s", choice.reason)
 
-    def use_signal_database(self, database: object, choice: DatabaseChoice | None = None) -> None:
+    def use_signal_database(self, database: Database, choice: DatabaseChoice | None = None) -> None:
         """Decode broadcast frames with ``database`` (cantools Database or SignalDatabase) from now on;
         e.g. right after the technician chose one for the connected car. ``choice`` (name, file content)
         is stored with recordings made from now on."""
@@ -344,6 +349,7 @@ class LiveSession:
             started = time.monotonic()
             try:
                 with self._client_lock:
+                    assert self._client is not None, "polling runs while connected"
                     values = self._client.read_signals(self._polled)
                     t_reply = self._client.last_reply_time or time.time()
                     failed = dict(self._client.failed_pids)
@@ -439,6 +445,7 @@ class LiveSession:
     def _remember_source(self, recording_id: uuid.UUID) -> None:
         """The recording keeps its source kind and the database its frames decode with (name and content hash)."""
         choice = self.decoding
+        assert self.store is not None, "recording needs the store"
         self.store.recording_sources.record(
             recording_id, self.source_kind, choice.name if choice else "", choice.content if choice else None)
 
@@ -468,6 +475,7 @@ class LiveSession:
         error = recorder.stop()
         state = RecordingState.INTERRUPTED if error else RecordingState.FINISHED
         try:
+            assert self.store is not None, "a recorder writes to the store"
             self.store.recordings.finish(recorder.recording_id, state)
             recording = self.store.recordings.get(recorder.recording_id)
         except Exception as e:  # noqa: BLE001 - the store may be the thing that failed

@@ -12,17 +12,24 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from carvrooom_desktop.acquisition.decode.plan import cantools_database
 from carvrooom_desktop.domain import Recording, SignalDefinition, SignalSource
 from carvrooom_desktop.storage.store import Store
 from drivers.signal_db import SignalDatabase, SignalDatabaseError, load_signal_database
+
+if TYPE_CHECKING:
+    import cantools.database.can
+
+    from carvrooom_desktop.acquisition.decode.plan import Database
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class DatabaseChoice:
-    database: SignalDatabase | object | None  # None: frames stay undecoded (``reason`` says why)
+    database: Database | None  # None: frames stay undecoded (``reason`` says why)
     reason: str
     name: str = ""  # file name, stored with a recording
     content: bytes | None = None  # file content, stored with a recording
@@ -32,7 +39,7 @@ class DatabaseChoice:
 class SourceDatabase:
     """The database a source brings itself (the simulator's DBC): loaded, and the file it came from."""
 
-    database: object
+    database: Database
     path: Path
 
 
@@ -115,10 +122,10 @@ def database_for_vehicle(store: Store, vin: str) -> tuple[SignalDatabase | None,
         return None, str(e)
 
 
-def broadcast_definitions(database) -> list[SignalDefinition]:
+def broadcast_definitions(database: Database) -> list[SignalDefinition]:
     """One definition ("MESSAGE.signal", unit, range) per signal of a cantools Database or SignalDatabase,
     named as the BatchDecoder names its series."""
-    db = getattr(database, "cantools_database", database)
+    db = cantools_database(database)
     return [
         SignalDefinition(f"{message.name}.{sig.name}", sig.unit or "", SignalSource.CAN_DBC, _comment(sig), sig.minimum, sig.maximum)
         for message in db.messages
@@ -126,6 +133,6 @@ def broadcast_definitions(database) -> list[SignalDefinition]:
     ]
 
 
-def _comment(signal) -> str:
+def _comment(signal: cantools.database.can.Signal) -> str:
     comment = signal.comment
     return comment if isinstance(comment, str) else ""

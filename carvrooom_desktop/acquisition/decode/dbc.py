@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import cantools.database.can
 
 
-def load_database(path: str | os.PathLike[str]):
+def load_database(path: str | os.PathLike[str]) -> cantools.database.can.Database:
     """A DBC (or KCD/ARXML/SYM) as a cantools Database, tolerant of real-world files.
 
     Uses drivers.signal_db (strict, then lenient, then repaired loading, with warnings);

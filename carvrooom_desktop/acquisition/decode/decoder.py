@@ -31,12 +31,13 @@ applied: use :attr:`BatchDecoder.choices` to name a raw number.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from typing import cast
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from carvrooom_desktop.acquisition.decode.plan import DatabasePlan, MessagePlan, SignalPlan, compile_database
+from carvrooom_desktop.acquisition.decode.plan import Database, DatabasePlan, MessagePlan, SignalPlan, compile_database
 from carvrooom_desktop.domain.frames import CLASSIC_WIDTH, ERROR, EXTENDED_ID, FD_WIDTH, REMOTE, FrameArrays
 
 Series = tuple[np.ndarray, np.ndarray]  # (timestamps float64, values float64)
@@ -83,7 +84,7 @@ class SignalCatalogue:
 class BatchDecoder(SignalCatalogue):
     """Decode batches of raw frames with one signal database; plans are compiled once per database."""
 
-    def __init__(self, database, *, allow_truncated: bool = False, match_extended: bool = False, salvage: bool = False) -> None:
+    def __init__(self, database: Database, *, allow_truncated: bool = False, match_extended: bool = False, salvage: bool = False) -> None:
         self.plan: DatabasePlan = compile_database(database, salvage=salvage)
         self.allow_truncated = allow_truncated
         self.match_extended = match_extended
@@ -101,7 +102,7 @@ class BatchDecoder(SignalCatalogue):
     # -- what the database offers ----------------------------------------------------------
 
 
-    def signals_for_ids(self, ids) -> list[str]:
+    def signals_for_ids(self, ids: Iterable[int]) -> list[str]:
         """Signal names of the messages with these frame ids."""
         ids = set(ids)
         return [s.name for m in self.plan.messages if m.frame_id in ids for s in m.signals]
@@ -142,6 +143,7 @@ class BatchDecoder(SignalCatalogue):
             if wanted is not None and not any(s.name in wanted for s in plan.signals):
                 continue
             rows = order[starts[m]:starts[m + 1]]
+            windows: _OneWord | _Windows
             if plan.one_word:
                 le = first_words[rows]
                 windows = _OneWord(le, le.byteswap() if plan.uses_be else None)
@@ -150,7 +152,8 @@ class BatchDecoder(SignalCatalogue):
             self._decode_message(plan, rows, windows, timestamps, dlc, payload, wanted, out)
         return out
 
-    def _decode_message(self, plan: MessagePlan, rows, windows, timestamps, dlc, payload, wanted, out: DecodedBatch) -> None:
+    def _decode_message(self, plan: MessagePlan, rows: np.ndarray, windows: _OneWord | _Windows, timestamps: np.ndarray,
+                        dlc: np.ndarray, payload: _Lengths, wanted: set[str] | None, out: DecodedBatch) -> None:
         if plan.refused is not None:
             out.invalid[plan.name] = out.invalid.get(plan.name, 0) + len(rows)
             return
@@ -198,7 +201,8 @@ class BatchDecoder(SignalCatalogue):
             elif keep.any():
                 out.signals[sig.name] = (t[keep], v[keep])
 
-    def _presence(self, sig: SignalPlan, present, values, available_bits, n) -> np.ndarray | None:
+    def _presence(self, sig: SignalPlan, present: dict[int, np.ndarray | None], values: dict[int, np.ndarray],
+                  available_bits: np.ndarray | None, n: int) -> np.ndarray | None:
         """Rows where ``sig`` is decoded: its multiplexer has one of its ids, its bits are in the data."""
         here = None
         if sig.parent is not None:
@@ -228,7 +232,8 @@ class _Lengths:
     def of(self, rows: np.ndarray) -> np.ndarray:
         if self._lengths is None:
             self._lengths = self._frames.lengths()
-        return self._lengths[rows]
+        lengths: np.ndarray = self._lengths[rows]
+        return lengths
 
 
 class _OneWord:
@@ -301,7 +306,7 @@ class _Windows:
 
 
 def _extract(sig: SignalPlan, le: np.ndarray | None, be: np.ndarray | None) -> np.ndarray:
-    word = le if sig.little_endian else be
+    word = cast(np.ndarray, le if sig.little_endian else be)  # callers pass the word of the signal's byte order
     raw = word >> np.uint64(sig.shift) if sig.shift else word
     if sig.length < 64:
         raw = raw & np.uint64(sig.mask)

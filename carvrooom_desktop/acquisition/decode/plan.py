@@ -35,6 +35,8 @@ import logging
 import weakref
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
 import numpy as np
 
 log = logging.getLogger(__name__)
@@ -102,15 +104,23 @@ class DatabasePlan:
         return {s.name: s for m in self.messages for s in m.signals}
 
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+if TYPE_CHECKING:
+    import cantools.database.can
+
+    from drivers.signal_db.database import SignalDatabase
+
+# What a decoder is built from: a cantools Database, or a drivers.signal_db SignalDatabase holding one.
+Database: TypeAlias = "cantools.database.can.Database | SignalDatabase"
+
+_cache: weakref.WeakKeyDictionary[cantools.database.can.Database, dict[bool, DatabasePlan]] = weakref.WeakKeyDictionary()
 
 
-def cantools_database(database):
+def cantools_database(database: Database) -> cantools.database.can.Database:
     """A cantools Database from one, or from a drivers.signal_db SignalDatabase."""
-    return getattr(database, "cantools_database", database)
+    return cast("cantools.database.can.Database", getattr(database, "cantools_database", database))
 
 
-def compile_database(database, *, salvage: bool = False) -> DatabasePlan:
+def compile_database(database: Database, *, salvage: bool = False) -> DatabasePlan:
     """Plans for every message of ``database`` (cantools Database or SignalDatabase), cached per database."""
     db = cantools_database(database)
     per_db = _cache.setdefault(db, {})
@@ -130,7 +140,7 @@ def compile_database(database, *, salvage: bool = False) -> DatabasePlan:
     return result
 
 
-def _unpack_failures(message) -> list[tuple[tuple[str, int], ...]]:
+def _unpack_failures(message: cantools.database.can.Message) -> list[tuple[tuple[str, int], ...]]:
     """Where in cantools' codec tree unpacking fails for any data (its layout is broken there).
 
     Each entry is the path of (multiplexer, id) choices leading to the failing node; the
@@ -143,7 +153,7 @@ def _unpack_failures(message) -> list[tuple[tuple[str, int], ...]]:
     zeros = bytes(int(message.length))
     failures: list[tuple[tuple[str, int], ...]] = []
 
-    def walk(node, path: tuple[tuple[str, int], ...]) -> None:
+    def walk(node: dict[str, Any], path: tuple[tuple[str, int], ...]) -> None:
         try:
             node["formats"].big_endian.unpack(zeros)
             node["formats"].little_endian.unpack(zeros)
@@ -158,7 +168,7 @@ def _unpack_failures(message) -> list[tuple[tuple[str, int], ...]]:
     return failures
 
 
-def _bit_layout(signal, message_length: int) -> tuple[int, int, int, int, str | None]:
+def _bit_layout(signal: cantools.database.can.Signal, message_length: int) -> tuple[int, int, int, int, str | None]:
     """(window byte, shift in it, spill bits, bits needed from byte 0, why it cannot be decoded or None)."""
     length = int(signal.length)
     if signal.byte_order == "little_endian":
@@ -186,12 +196,12 @@ def _bit_layout(signal, message_length: int) -> tuple[int, int, int, int, str | 
     return byte, shift, spill, need, None
 
 
-def _reachable(message) -> tuple[list, dict[str, set[int]]]:
+def _reachable(message: cantools.database.can.Message) -> tuple[list[cantools.database.can.Signal], dict[str, set[int]]]:
     """Signals that cantools' codec tree contains (parents first), and each multiplexer's known ids."""
-    by_parent: dict[str | None, list] = {}
+    by_parent: dict[str | None, list[cantools.database.can.Signal]] = {}
     for s in message.signals:
         by_parent.setdefault(s.multiplexer_signal, []).append(s)
-    order: list = []
+    order: list[cantools.database.can.Signal] = []
     seen: set[str] = set()
     keys: dict[str, set[int]] = {}
 
@@ -218,7 +228,7 @@ def _reachable(message) -> tuple[list, dict[str, set[int]]]:
     return order, keys
 
 
-def compile_message(message, *, salvage: bool = False) -> MessagePlan:
+def compile_message(message: cantools.database.can.Message, *, salvage: bool = False) -> MessagePlan:
     length = int(message.length)
     warnings: list[str] = []
     ordered, keys = _reachable(message)
@@ -257,7 +267,7 @@ def compile_message(message, *, salvage: bool = False) -> MessagePlan:
             choices={int(k): str(v) for k, v in (s.choices or {}).items()},
             is_multiplexer=bool(s.is_multiplexer),
             parent=index[s.multiplexer_signal] if s.multiplexer_signal is not None else None,
-            mux_ids=tuple(sorted(int(i) for i in s.multiplexer_ids)) if s.multiplexer_signal is not None else (),
+            mux_ids=tuple(sorted(int(i) for i in cast(list[int], s.multiplexer_ids))) if s.multiplexer_signal is not None else (),
             byte=byte, spill=spill,
         ))
     mux_keys = {index[n]: np.array(sorted(ids), np.int64) for n, ids in keys.items() if n in index}
