@@ -305,7 +305,7 @@ class SyncWorkspace(QWidget):
     # -- conflicts -------------------------------------------------------------------------------
 
     def selected_conflict(self) -> Conflict | None:
-        rows = self.conflict_table.selectionModel().selectedRows() if hasattr(self, "conflict_table") else []
+        rows = self.conflict_table.selectionModel().selectedRows()
         return self.conflict_model.row_at(rows[0].row()) if rows and rows[0].row() < len(self._conflicts) else None
 
     def versions(self) -> list[FieldVersion]:
