@@ -146,7 +146,7 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     if sync is not None:
         # Once the event loop runs, on the Sync page's worker: the keyring, psycopg and the first connection
         # never hold up the window (no shared URL: "sync: not configured" stays).
-        QTimer.singleShot(0, lambda: workbench.sync.start(lambda: _shared_url(options, settings)))
+        QTimer.singleShot(0, workbench.sync, lambda: workbench.sync.start(lambda: _shared_url(options, settings)))
     ctx.startup_s = time.perf_counter() - started
     if store is None:
         QTimer.singleShot(0, lambda: _warn_store_unavailable(window, store_problem))
