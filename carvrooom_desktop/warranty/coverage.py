@@ -29,10 +29,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from resources import resource_path
-
 from carvrooom_desktop.warranty.claim import PART_CATEGORIES, WarrantyClaim
 from carvrooom_desktop.warranty.errors import CoverageRulesError
+from resources import resource_path
 
 FORMAT = "carvrooom-warranty-coverage/1"
 DEFAULT_RULES = resource_path("warranty", "coverage_rules.json")
@@ -87,9 +86,7 @@ class Exclusion:
             return False
         if self.claim_types and claim.claim_type not in self.claim_types:
             return False
-        if self.min_km is not None and (claim.odometer_km is None or claim.odometer_km < self.min_km):
-            return False
-        return True
+        return self.min_km is None or (claim.odometer_km is not None and claim.odometer_km >= self.min_km)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +168,8 @@ def _judge_one(claim: WarrantyClaim, coverage: Coverage) -> Verdict:
             return Verdict(False, MISSING_DATA, coverage.id, coverage.name,
                            f"cannot judge {coverage.id!r}: the claim has no odometer reading")
         km_left = limits.km - claim.odometer_km
-    common = dict(rule_id=coverage.id, rule_name=coverage.name, ends_on=ends_on, ends_at_km=limits.km,
-                  days_left=days_left, km_left=km_left)
+    common: dict[str, Any] = {"rule_id": coverage.id, "rule_name": coverage.name, "ends_on": ends_on,
+                              "ends_at_km": limits.km, "days_left": days_left, "km_left": km_left}
     age_out = days_left is not None and days_left < 0
     km_out = km_left is not None and km_left < 0
     if age_out:

@@ -20,7 +20,13 @@ from pathlib import Path
 from carvrooom_desktop.domain.progress import CancelFlag, Progress, raise_if_cancelled
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
 from carvrooom_desktop.warranty.claim import (
-    DTC_PATTERN, PART_CATEGORIES, SHA256_PATTERN, VIN_PATTERN, ClaimStatus, WarrantyClaim, cents,
+    DTC_PATTERN,
+    PART_CATEGORIES,
+    SHA256_PATTERN,
+    VIN_PATTERN,
+    ClaimStatus,
+    WarrantyClaim,
+    cents,
 )
 from carvrooom_desktop.warranty.errors import WarrantyError
 
@@ -134,7 +140,7 @@ def parse_row(row: dict[str, str], categories: Iterable[str] = PART_CATEGORIES,
     )
 
 
-def read_claims(text: io.TextIOBase, path: str = "claims") -> tuple[list[tuple[int, WarrantyClaim]], list[BadRow], int]:
+def read_claims(text: io.TextIOBase, path: str = "claims", status: ClaimStatus = ClaimStatus.SUBMITTED) -> tuple[list[tuple[int, WarrantyClaim]], list[BadRow], int]:
     """(line, claim) of every good row, the bad rows, and the number of data rows."""
     reader = csv.reader(text)
     try:
@@ -144,6 +150,8 @@ def read_claims(text: io.TextIOBase, path: str = "claims") -> tuple[list[tuple[i
     except csv.Error as e:
         raise ClaimFileError(f"{path}: the header does not parse as CSV ({e})") from e
     names = [h.strip().lstrip("\ufeff").lower() for h in header]
+    if not any(names):
+        raise ClaimFileError(f"{path} is empty: expected a header with {', '.join(COLUMNS)}")
     missing = [c for c in COLUMNS if c not in names]
     unknown = [n for n in names if n not in COLUMNS]
     twice = sorted({n for n in names if names.count(n) > 1})
@@ -176,7 +184,7 @@ def read_claims(text: io.TextIOBase, path: str = "claims") -> tuple[list[tuple[i
             bad.append(BadRow(start, claim_id, f"has {len(values)} fields, expected {len(names)}"))
             continue
         try:
-            good.append((start, parse_row(dict(zip(names, values)))))
+            good.append((start, parse_row(dict(zip(names, values, strict=True)), status=status)))
         except ValueError as e:
             bad.append(BadRow(start, claim_id, str(e)))
     return good, bad, rows
@@ -191,7 +199,7 @@ def import_claims(repo: WarrantyClaimRepository, path: str | Path, *, status: Cl
     path = Path(path)
     try:
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
-            good, bad, rows = read_claims(f, str(path))
+            good, bad, rows = read_claims(f, str(path), status)
     except OSError as e:
         raise ClaimFileError(f"cannot read {path}: {e.strerror or e}") from e
     report = ImportReport(str(path), rows=rows, bad=bad)
@@ -211,7 +219,7 @@ def import_claims(repo: WarrantyClaimRepository, path: str | Path, *, status: Cl
             if claim.claim_id in stored:
                 bad.append(BadRow(line, claim.claim_id, "claim_id is already in the store"))
             else:
-                to_save.append(claim.with_changes(status=status))
+                to_save.append(claim)
         done = 0
         for i in range(0, len(to_save), PROGRESS_EVERY):
             raise_if_cancelled(cancel, "the claim import")
@@ -226,7 +234,7 @@ def import_claims(repo: WarrantyClaimRepository, path: str | Path, *, status: Cl
 
 
 def claim_to_row(c: WarrantyClaim) -> list[str]:
-    iso = lambda d: d.isoformat() if d else ""  # noqa: E731
+    iso = lambda d: d.isoformat() if d else ""
     km = "" if c.odometer_km is None else (f"{c.odometer_km:.0f}" if float(c.odometer_km).is_integer() else f"{c.odometer_km:g}")
     return [c.claim_id, c.vin, iso(c.claim_date), iso(c.repair_date), iso(c.in_service_date), km, c.part_number,
             c.part_category, c.labour_op, c.complaint, c.cause, c.correction, " ".join(c.dtcs), c.dealer_id,

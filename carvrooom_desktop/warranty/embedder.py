@@ -25,6 +25,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ class HashedNgramEmbedder:
 
     # -- the ChromaDB embedding-function shape ---------------------------------------------------
 
-    def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002  (Chroma's parameter name)
+    def __call__(self, input: Sequence[str]) -> list[np.ndarray]:
         return list(self.embed(input))
 
     embed_query = __call__
@@ -128,7 +129,7 @@ class HashedNgramEmbedder:
                 idx, val = self._word_features(w)
                 for i, v in zip(idx, val):
                     counts[i] = counts.get(i, 0.0) + v
-            for a, b in zip(words, words[1:]):
+            for a, b in pairwise(words):
                 h = zlib.crc32(f"{a} {b}".encode())
                 i = h & (self.dim - 1)
                 counts[i] = counts.get(i, 0.0) + (self.bigram_weight if h & 0x80000000 else -self.bigram_weight)

@@ -89,7 +89,7 @@ class StoreReadings:
 
 def recording_odometer(recordings, recording_id: uuid.UUID) -> float | None:
     """The highest ``odometer_km`` sample of a recording (None when it has none)."""
-    t, v = recordings.load_samples(recording_id, ["odometer_km"]).get("odometer_km", ((), ()))
+    _t, v = recordings.load_samples(recording_id, ["odometer_km"]).get("odometer_km", ((), ()))
     return float(max(v)) if len(v) else None
 
 

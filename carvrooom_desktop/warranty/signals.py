@@ -27,13 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from resources import resource_path
-
 from carvrooom_desktop.warranty.claim import WarrantyClaim
 from carvrooom_desktop.warranty.coverage import CoverageRules, Verdict, judge
 from carvrooom_desktop.warranty.embedder import HashedNgramEmbedder, default_embedder
 from carvrooom_desktop.warranty.errors import SignalSettingsError
 from carvrooom_desktop.warranty.history import ClaimHistory, OdometerReading
+from resources import resource_path
 
 SIGNAL_SETTINGS = resource_path("warranty", "signals.json")
 PART_DTCS = resource_path("warranty", "part_dtcs.json")
