@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from carvrooom_desktop.warranty.coverage import load_rules  # noqa: E402
-from carvrooom_desktop.warranty.history import MemoryHistory, StoreHistory  # noqa: E402
-from carvrooom_desktop.warranty.sample import generate_claims  # noqa: E402
-from carvrooom_desktop.warranty.signals import SIGNALS, SignalChecker  # noqa: E402
+from carvrooom_desktop.warranty.coverage import load_rules
+from carvrooom_desktop.warranty.history import MemoryHistory, StoreHistory
+from carvrooom_desktop.warranty.sample import generate_claims
+from carvrooom_desktop.warranty.signals import SIGNALS, SignalChecker
 
 TUNING_SEED, REPORT_SEED = 1, 7
 
@@ -76,7 +76,9 @@ def measure_import(n: int, seed: int) -> tuple[float, int]:
         with open(csv_path, "w", encoding="utf-8", newline="") as f:
             write_claims(claims, f)
         with Store.open(f"sqlite:///{Path(tmp) / 'store.sqlite3'}", origin="bench") as store:
-            from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
+            from carvrooom_desktop.storage.warranty_claims import (
+                WarrantyClaimRepository,
+            )
 
             repo = WarrantyClaimRepository(store.engine, store.origin)
             started = time.perf_counter()

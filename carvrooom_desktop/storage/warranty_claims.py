@@ -12,14 +12,19 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from carvrooom_desktop.domain.roles import Role
 from carvrooom_desktop.errors import NotFound
 from carvrooom_desktop.storage.models import utcnow
 from carvrooom_desktop.storage.warranty_models import WarrantyClaimRow
-from carvrooom_desktop.warranty.claim import ClaimStatus, WarrantyClaim, check_editable, check_transition
+from carvrooom_desktop.warranty.claim import (
+    ClaimStatus,
+    WarrantyClaim,
+    check_editable,
+    check_transition,
+)
 from carvrooom_desktop.warranty.errors import StaleClaim
 
 _table = WarrantyClaimRow.__table__

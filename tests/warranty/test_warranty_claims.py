@@ -16,7 +16,10 @@ from carvrooom_desktop.errors import NotFound, PermissionDenied
 from carvrooom_desktop.storage.sync_tables import table_map
 from carvrooom_desktop.warranty.claim import ClaimStatus, check_transition
 from carvrooom_desktop.warranty.errors import InvalidTransition, StaleClaim
-from carvrooom_desktop.warranty.from_recording import claim_from_recording, recording_sha256
+from carvrooom_desktop.warranty.from_recording import (
+    claim_from_recording,
+    recording_sha256,
+)
 
 
 def test_a_claim_round_trips_with_every_field(repo):

@@ -9,7 +9,16 @@ import pytest
 from conftest import make_claim
 
 from carvrooom_desktop.warranty.coverage import (
-    COVERED, DEFAULT_RULES, EXCLUDED, EXPIRED_AGE, EXPIRED_DISTANCE, MISSING_DATA, NO_RULE, add_years, judge, load_rules,
+    COVERED,
+    DEFAULT_RULES,
+    EXCLUDED,
+    EXPIRED_AGE,
+    EXPIRED_DISTANCE,
+    MISSING_DATA,
+    NO_RULE,
+    add_years,
+    judge,
+    load_rules,
 )
 from carvrooom_desktop.warranty.errors import CoverageRulesError
 

@@ -6,7 +6,11 @@ import pytest
 import sqlalchemy as sa
 from conftest import make_claim
 
-from carvrooom_desktop.storage.migrate import HEAD_REVISION, alembic_config, current_revision
+from carvrooom_desktop.storage.migrate import (
+    HEAD_REVISION,
+    alembic_config,
+    current_revision,
+)
 from carvrooom_desktop.storage.models import Base
 from carvrooom_desktop.storage.store import Store
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository

@@ -14,7 +14,11 @@ from conftest import VIN_A, VIN_B, make_claim
 from carvrooom_desktop.domain import Vehicle
 from carvrooom_desktop.warranty.coverage import load_rules
 from carvrooom_desktop.warranty.embedder import HashedNgramEmbedder
-from carvrooom_desktop.warranty.history import MemoryHistory, StoreHistory, StoreReadings
+from carvrooom_desktop.warranty.history import (
+    MemoryHistory,
+    StoreHistory,
+    StoreReadings,
+)
 from carvrooom_desktop.warranty.signals import SIGNALS, SignalChecker
 
 
