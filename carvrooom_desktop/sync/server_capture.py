@@ -93,13 +93,17 @@ def missing(conn: Connection, tables: dict[str, SyncedTable]) -> list[SyncedTabl
 
 def ensure_server_capture(conn: Connection, tables: dict[str, SyncedTable]) -> int:
     """Install what is missing (inside the caller's transaction); returns how many tables got triggers."""
-    todo = missing(conn, tables)
-    if not todo:
+    if not missing(conn, tables):
         return 0
     try:
         with conn.begin_nested():
-            conn.exec_driver_sql(FUNCTIONS)
+            # The push lock first: two workstations meeting a fresh database at once would otherwise
+            # both CREATE OR REPLACE the functions and one would fail on pg_proc's unique index.
             conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": LOCK_KEY})
+            todo = missing(conn, tables)  # what the other one installed meanwhile is there now
+            if not todo:
+                return 0
+            conn.exec_driver_sql(FUNCTIONS)
             seq = conn.execute(text("SELECT nextval('sync_seq')")).scalar()
             for t in todo:
                 name = t.name.replace('"', '""')

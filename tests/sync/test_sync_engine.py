@@ -302,3 +302,38 @@ def test_schedule_confirm_straight_into_the_shared_database_and_sync_agree(works
     assert get(b.store, WorkshopBookingRow, tentative.id).status == "confirmed"
     assert a.sync().state is SyncState.SYNCED and b.sync().state is SyncState.SYNCED  # a's own outbox: no conflict
     assert {get(ws.store, WorkshopBookingRow, tentative.id).status for ws in (a, b)} == {"confirmed"}
+
+
+def test_two_workstations_meeting_a_fresh_database_at_once_install_its_triggers_once(shared_url, caplog):
+    import threading
+
+    from carvrooom_desktop.storage.sync_tables import table_map
+    from carvrooom_desktop.sync.engine import server_engine
+    from carvrooom_desktop.sync.server_capture import ensure_server_capture, missing
+
+    tables = table_map()
+    engines = [server_engine(shared_url) for _ in range(2)]
+    barrier, counts, errors = threading.Barrier(2), [], []
+
+    def install(engine):
+        try:
+            barrier.wait(5)
+            with engine.begin() as conn:
+                counts.append(ensure_server_capture(conn, tables))
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    try:
+        threads = [threading.Thread(target=install, args=(e,)) for e in engines]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        with engines[0].connect() as conn:
+            left = missing(conn, tables)
+    finally:
+        for e in engines:
+            e.dispose()
+    assert not errors and not left
+    assert sorted(counts) == [0, len([t for t in tables.values() if not t.append_only])]  # one installed, one found them
+    assert "cannot install" not in caplog.text
