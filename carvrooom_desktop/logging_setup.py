@@ -46,6 +46,6 @@ def configure_logging(level: int = logging.INFO, directory: Path | None = None) 
     for handler in (file_handler, console):
         handler.setFormatter(logging.Formatter(_FORMAT))
         handler.addFilter(RedactSecrets())
-        handler._carvrooom = True  # type: ignore[attr-defined]
+        setattr(handler, "_carvrooom", True)  # our handlers, found again by the next call
         root.addHandler(handler)
     return path

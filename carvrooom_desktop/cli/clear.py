@@ -15,7 +15,7 @@ from carvrooom_desktop.events import EventBus
 WARNING = "Clearing erases the freeze frames and resets the readiness monitors (the car may fail an inspection until they run again)."
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("clear", help="clear trouble codes (asks for confirmation)")
     add_source_options(parser)
     parser.add_argument("--yes", action="store_true", help="confirm without asking")

@@ -73,7 +73,7 @@ def record_live(store: Store, spec: SourceSpec, seconds: float, notes: str = "")
         raise ValueError("--seconds must be positive")
     bus = EventBus()
     failures: list[str] = []
-    bus.subscribe(RECORDING_CHANGED, lambda _t, p: p.get("error") and failures.append(p["error"]))
+    bus.subscribe(RECORDING_CHANGED, lambda _t, p: failures.append(p["error"]) if p.get("error") else None)
     session = LiveSession(spec, events=bus, store=store)
     try:
         report = session.connect()

@@ -13,13 +13,18 @@ import math
 import os
 import sys
 
+from typing import TYPE_CHECKING, TextIO
+
 import numpy as np
 
 from carvrooom_desktop.cli.import_log import DBC_HELP, TerminalProgress, dbc_argument, print_bad_lines
 from drivers.logs import READ_FORMATS
 
+if TYPE_CHECKING:
+    from carvrooom_desktop.acquisition.decode import BatchDecoder, ChannelDecoder, Series
 
-def add_parser(sub) -> None:
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("decode", help="decode a CAN log with a DBC to CSV (no store needed)")
     parser.add_argument("file", help="log file: .blf .asc .trc .log (candump) .csv .mf4")
     parser.add_argument("--dbc", required=True, action="append", metavar="[CHANNEL=]FILE", help=DBC_HELP)
@@ -36,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if not os.path.isfile(args.file):
         raise ValueError(f"no such file: {args.file}")
     decoder = decoder_for(dbc_argument(args.dbc))
+    assert decoder is not None, "--dbc is required"
     names = [s.strip() for s in args.signals.split(",")] if args.signals else None
     if names:
         unknown = [n for n in names if n not in decoder.signals]
@@ -58,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_chunk(out, decoder, signals) -> int:
+def _write_chunk(out: TextIO, decoder: BatchDecoder | ChannelDecoder, signals: dict[str, Series]) -> int:
     if not signals:
         return 0
     names = list(signals)

@@ -18,7 +18,7 @@ from typing import Any
 from carvrooom_desktop.cli.common import add_live_options, live_spec
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("diagnose", help="AI diagnosis (Gemini, or the offline expert) of the simulated car or a recording")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--sim", action="store_true", help="scan and drive the simulated car")

@@ -15,7 +15,7 @@ from carvrooom_desktop.cli.import_log import TerminalProgress, dbc_argument
 EXTENSIONS = {"csv": ".csv", "blf": ".blf", "asc": ".asc", "candump": ".log", "trc": ".trc", "mf4": ".mf4"}
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("export", help="export a recording as CSV (time-aligned signals), BLF, ASC, candump, TRC or MF4")
     parser.add_argument("id", help="recording id (a unique prefix is enough; see `carvrooom sessions list`)")
     parser.add_argument("--format", required=True, choices=tuple(EXTENSIONS))

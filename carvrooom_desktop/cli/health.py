@@ -12,6 +12,7 @@ import argparse
 import json
 import math
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from carvrooom_desktop.domain import Finding, Severity
@@ -19,12 +20,13 @@ from carvrooom_desktop.domain import Finding, Severity
 if TYPE_CHECKING:  # numpy/scipy load only when the command runs, not for every `carvrooom` call
     from analysis.health_score import HealthReport
     from carvrooom_desktop.health.service import HealthResult
+    from carvrooom_desktop.health.wear_trends import RulCard
 
 
 from carvrooom_desktop.cli.common import add_live_options, live_spec
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("health", help="health checks and scores on the simulated car or a recording")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--sim", action="store_true", help="drive the simulated car (faster than real time)")
@@ -83,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_report(what: str, findings: list[Finding], report: HealthReport, show_all: bool = False, rul=()) -> str:
+def format_report(what: str, findings: list[Finding], report: HealthReport, show_all: bool = False,
+                  rul: Sequence[RulCard] = ()) -> str:
     lines = [f"Health checks: {what}", ""]
     shown = [f for f in findings if f.enough_data or show_all]
     shown.sort(key=lambda f: (-int(f.severity), f.system, f.check))

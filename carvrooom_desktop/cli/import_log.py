@@ -6,8 +6,13 @@ import argparse
 import os
 import sys
 import time
+from typing import TYPE_CHECKING, TextIO
 
 from drivers.logs import READ_FORMATS
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.domain.frames import Channel
+    from drivers.logs import ReadReport
 
 MAX_BAD_LINES_SHOWN = 20
 
@@ -15,7 +20,7 @@ MAX_BAD_LINES_SHOWN = 20
 class TerminalProgress:
     """``progress(done, total)`` drawn on stderr, at most 10 times a second, only when stderr is a terminal."""
 
-    def __init__(self, label: str, unit: str = "bytes", stream=None) -> None:
+    def __init__(self, label: str, unit: str = "bytes", stream: TextIO | None = None) -> None:
         self.label, self.unit = label, unit
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty()
@@ -37,7 +42,7 @@ class TerminalProgress:
             self.stream.flush()
 
 
-def print_bad_lines(report, stream=None) -> None:
+def print_bad_lines(report: ReadReport, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
     for bad in report.bad_lines[:MAX_BAD_LINES_SHOWN]:
         print(f"  {os.path.basename(report.path)}: {bad}", file=stream)
@@ -54,13 +59,13 @@ DBC_HELP = ("signal database to decode the frames with (DBC, KCD, ARXML, SYM); r
             "a FILE without CHANNEL decodes the other channels)")
 
 
-def dbc_argument(values: list[str] | None):
+def dbc_argument(values: list[str] | None) -> str | dict[Channel, str] | None:
     """``--dbc`` values -> None, one path, or {channel: path, "*": default path} (import_log.decoder_for takes all three)."""
     if not values:
         return None
     from carvrooom_desktop.acquisition.decode import parse_channel
 
-    mapping: dict = {}
+    mapping: dict[Channel, str] = {}
     for value in values:
         channel, sep, path = value.partition("=")
         if not sep or os.path.isfile(value):  # a plain path (even one with "=" in its name)
@@ -77,7 +82,7 @@ def dbc_argument(values: list[str] | None):
     return mapping
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("import", help="import a CAN log file as a recording")
     parser.add_argument("file", help="log file: .blf .asc .trc .log (candump) .csv .mf4")
     parser.add_argument("--dbc", action="append", metavar="[CHANNEL=]FILE", help=DBC_HELP)

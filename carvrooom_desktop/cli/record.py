@@ -7,7 +7,7 @@ import argparse
 from carvrooom_desktop.cli.common import add_source_options, open_store, record_live, source_from
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("record", help="record live data for N seconds")
     add_source_options(parser)
     parser.add_argument("--seconds", type=float, required=True, help="how long to record")

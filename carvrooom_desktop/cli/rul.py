@@ -18,7 +18,7 @@ ENV = "CARVROOOM_DATASETS"
 DEV_DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("rul", help="remaining-useful-life models: evaluation on public data")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     evaluate = actions.add_parser("evaluate", help="C-MAPSS or battery benchmark, printed beside published results")

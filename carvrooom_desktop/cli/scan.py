@@ -11,7 +11,7 @@ from carvrooom_desktop.cli.common import add_source_options, source_from
 from carvrooom_desktop.events import EventBus
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("scan", help="read VIN, trouble codes, readiness and freeze frame")
     add_source_options(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from carvrooom_desktop.cli.common import open_store
 from carvrooom_desktop.domain import Recording
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("sessions", help="list or show recorded sessions")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="all recordings, newest first")
@@ -22,7 +23,7 @@ def add_parser(sub) -> None:
     parser.set_defaults(run=run)
 
 
-def _as_dict(r: Recording) -> dict:
+def _as_dict(r: Recording) -> dict[str, Any]:
     return {
         "id": str(r.id), "vin": r.vin, "adapter": r.adapter, "state": r.state.value, "notes": r.notes,
         "started_at": r.started_at.isoformat(), "ended_at": r.ended_at.isoformat() if r.ended_at else None,

@@ -10,7 +10,7 @@ from drivers.simulator.elm_face import SimulatedElm327
 from drivers.simulator.faults import parse_fault
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("simulate", help="serve the simulated car as an ELM327 adapter (pty or TCP) until Ctrl-C")
     parser.add_argument("--elm", required=True, metavar="pty|tcp:PORT", help="where the adapter appears: a pseudo-terminal (Linux, macOS) or a TCP port on 127.0.0.1 (every OS)")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME[:SEVERITY]", help="inject a fault (repeatable)")

@@ -19,12 +19,19 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from carvrooom_desktop.cli.common import open_store
 from carvrooom_desktop.errors import CarVrooomError
 
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.store import Store
+    from carvrooom_desktop.sync.engine import SyncEngine
+    from carvrooom_desktop.sync.status import SyncStatus
 
-def add_parser(sub) -> None:
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("sync", help="sync with the workshop's shared database (status, conflicts)")
     _shared_options(parser, suppress=False)
     mode = parser.add_mutually_exclusive_group()
@@ -85,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             engine.close()
 
 
-def _engine(store, args):
+def _engine(store: Store, args: argparse.Namespace) -> SyncEngine:
     from carvrooom_desktop.sync.config import resolve_shared_url, shared_password
     from carvrooom_desktop.sync.engine import SyncEngine
 
@@ -102,7 +109,7 @@ def _display(url: str) -> str:
     return display_url(url)
 
 
-def _report(status, as_json: bool) -> int:
+def _report(status: SyncStatus, as_json: bool) -> int:
     from carvrooom_desktop.sync.status import PROBLEMS
 
     if as_json:
@@ -115,7 +122,7 @@ def _report(status, as_json: bool) -> int:
     return 1 if status.state in PROBLEMS else 0
 
 
-def _progress_bar():
+def _progress_bar() -> Callable[[int, int], None]:
     shown = {"at": 0.0}
 
     def progress(done: int, total: int) -> None:
@@ -134,16 +141,16 @@ def _progress_bar():
     return progress
 
 
-def _watch(engine, as_json: bool) -> int:
+def _watch(engine: SyncEngine, as_json: bool) -> int:
     from carvrooom_desktop import events as ev
     from carvrooom_desktop.sync.service import SyncService
 
     bus = ev.EventBus()
     engine.events = bus
 
-    shown = {"last": None}
+    shown: dict[str, tuple[str, str] | None] = {"last": None}
 
-    def show(_topic, status) -> None:
+    def show(_topic: str, status: SyncStatus) -> None:
         if (status.value, status.message) == shown["last"]:
             return  # one line per change of state, not per cycle
         shown["last"] = (status.value, status.message)
@@ -165,7 +172,7 @@ def _watch(engine, as_json: bool) -> int:
     return 0
 
 
-def _conflicts(store, args) -> int:
+def _conflicts(store: Store, args: argparse.Namespace) -> int:
     from carvrooom_desktop.sync.conflicts import list_conflicts, resolve
 
     if args.action == "resolve":

@@ -61,7 +61,7 @@ def store_simulated_drive(store: Any, faults: tuple[str, ...] | list[str] = (), 
     rid = store.recordings.create(vin=vin, adapter="simulator", notes=notes, vehicle_id=vehicle_id, signal_units=units)
     half = minutes * 30.0
     for seq, (a, b) in enumerate(((-np.inf, half), (half, np.inf))):
-        parts = [(i, signals.get(n)) for i, n in enumerate(names) if signals.get(n) is not None]
+        parts = [(i, s) for i, n in enumerate(names) if (s := signals.get(n)) is not None]
         keep = [(i, s, (s.t >= a) & (s.t < b)) for i, s in parts]
         store.recordings.append_samples(
             rid, seq,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import struct
+from typing import Any, cast
 
 import numpy as np
 import zstandard
@@ -45,7 +46,7 @@ def _unshuffle(raw: bytes, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarra
     return data.view(dtype).reshape(shape)
 
 
-def encode_chunk(columns: dict[str, np.ndarray], meta: dict | None = None) -> bytes:
+def encode_chunk(columns: dict[str, np.ndarray], meta: dict[str, Any] | None = None) -> bytes:
     """A v2 blob of ``columns`` (in order) and ``meta`` (JSON-able)."""
     header = {"columns": [{"name": name, "dtype": col.dtype.str, "shape": list(col.shape)} for name, col in columns.items()],
               "meta": meta or {}}
@@ -64,7 +65,7 @@ def chunk_version(blob: bytes) -> int:
     raise DamagedData("not a CarVrooom chunk (bad magic)")
 
 
-def _header(blob: bytes) -> tuple[list[dict], dict, int]:
+def _header(blob: bytes) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
     version = chunk_version(blob)
     if len(blob) < 8:
         raise DamagedData("damaged chunk: too short")
@@ -74,7 +75,7 @@ def _header(blob: bytes) -> tuple[list[dict], dict, int]:
     except ValueError as e:
         raise DamagedData(f"damaged chunk: {e}") from e
     if version == 1:
-        columns, meta = header, {}
+        columns, meta = header, cast(dict[str, Any], {})
     elif isinstance(header, dict):
         columns, meta = header.get("columns"), header.get("meta") or {}
     else:
@@ -84,7 +85,7 @@ def _header(blob: bytes) -> tuple[list[dict], dict, int]:
     return columns, meta, 8 + size
 
 
-def chunk_meta(blob: bytes) -> dict:
+def chunk_meta(blob: bytes) -> dict[str, Any]:
     """The metadata of a chunk, without decompressing its columns ({} for v1)."""
     return _header(blob)[1]
 
@@ -94,7 +95,7 @@ def decode_chunk(blob: bytes, names: set[str] | None = None) -> dict[str, np.nda
     return read_chunk(blob, names)[0]
 
 
-def read_chunk(blob: bytes, names: set[str] | None = None) -> tuple[dict[str, np.ndarray], dict]:
+def read_chunk(blob: bytes, names: set[str] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(columns, meta) of a v1 or v2 blob."""
     header, meta, start = _header(blob)
     try:

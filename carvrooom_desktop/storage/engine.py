@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from carvrooom_desktop.errors import StoreUnavailable
 from carvrooom_desktop.paths import data_dir, ensure_dir
@@ -36,7 +42,7 @@ def display_url(url: str | URL) -> str:
     return (url if isinstance(url, URL) else parse_url(url)).render_as_string(hide_password=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     # WAL: readers never block the recorder; FULL: a commit survives power loss.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -63,7 +69,7 @@ def make_engine(url: str | URL, *, password: str | None = None) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _parent(database: str):
+def _parent(database: str) -> Path:
     from pathlib import Path
 
     return Path(database).expanduser().resolve().parent

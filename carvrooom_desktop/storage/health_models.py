@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from carvrooom_desktop.storage.models import HealthModelRow, VehicleRow, utcnow
@@ -39,7 +39,8 @@ def _check_json(parameters: dict[str, Any]) -> dict[str, Any]:
         text = json.dumps(parameters, allow_nan=False)
     except (TypeError, ValueError) as e:
         raise ValueError(f"model parameters are not plain JSON: {e}") from e
-    return json.loads(text)
+    plain: dict[str, Any] = json.loads(text)
+    return plain
 
 
 def _row(r: HealthModelRow) -> StoredHealthModel:
@@ -96,7 +97,7 @@ class HealthModelRepository:
             return s.scalar(select(VehicleRow.id).where(VehicleRow.vin == vin, VehicleRow.deleted.is_(False)))
 
     @staticmethod
-    def _live(vehicle_id: uuid.UUID | None):
+    def _live(vehicle_id: uuid.UUID | None) -> Select[HealthModelRow]:
         q = select(HealthModelRow).where(HealthModelRow.deleted.is_(False))
         return q.where(HealthModelRow.vehicle_id.is_(None) if vehicle_id is None else HealthModelRow.vehicle_id == vehicle_id)
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Connection
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +28,7 @@ def current_revision(engine: Engine) -> str | None:
         return _revision(conn)
 
 
-def alembic_config(connection=None):
+def alembic_config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -58,7 +64,8 @@ def upgrade_to_head(engine: Engine) -> bool:
     return True
 
 
-def _revision(conn) -> str | None:
+def _revision(conn: Connection) -> str | None:
     if not inspect(conn).has_table("alembic_version"):
         return None
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    revision: str | None = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return revision

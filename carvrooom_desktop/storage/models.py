@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -118,9 +119,9 @@ class VehicleScanRow(Synced, Base):
     taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     adapter: Mapped[str] = mapped_column(String(128), default="")
     mil_on: Mapped[bool] = mapped_column(Boolean, default=False)
-    dtcs: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    readiness: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    freeze_frames: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    dtcs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    readiness: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    freeze_frames: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class HealthModelRow(Synced, Base):
@@ -132,7 +133,7 @@ class HealthModelRow(Synced, Base):
     name: Mapped[str] = mapped_column(String(64))  # what it predicts, e.g. "brake_pads_front"
     kind: Mapped[str] = mapped_column(String(64))  # the model class, e.g. "degradation_trend"
     fitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class DiagnosisRow(Synced, Base):
@@ -147,7 +148,7 @@ class DiagnosisRow(Synced, Base):
     source: Mapped[str] = mapped_column(String(16), default="offline")  # "offline" | "model"
     model: Mapped[str] = mapped_column(String(64), default="")
     complaint: Mapped[str] = mapped_column(Text, default="")
-    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)

@@ -21,13 +21,16 @@ Half-open ranges everywhere: a booking ending at 10:00 and one starting at 10:00
 
 from __future__ import annotations
 
+import builtins
 import random
 import time
 import uuid
 from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import overload
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +45,10 @@ RETRIES = 6
 CONSTRAINT_RESOURCE = {"ex_workshop_bookings_bay_time": "bay", "ex_workshop_bookings_technician_time": "technician"}
 
 
+@overload
+def to_db(t: datetime) -> datetime: ...
+@overload
+def to_db(t: None) -> None: ...
 def to_db(t: datetime | None) -> datetime | None:
     if t is None:
         return None
@@ -50,6 +57,10 @@ def to_db(t: datetime | None) -> datetime | None:
     return t.astimezone(UTC)
 
 
+@overload
+def from_db(t: datetime) -> datetime: ...
+@overload
+def from_db(t: None) -> None: ...
 def from_db(t: datetime | None) -> datetime | None:
     if t is None:
         return None
@@ -105,7 +116,7 @@ def _copy(r: WorkshopBookingRow) -> WorkshopBookingRow:
                               ends_at=r.ends_at, status=r.status, plan_id=r.plan_id, confirmed_at=r.confirmed_at, origin=r.origin)
 
 
-def _live():
+def _live() -> ColumnElement[bool]:
     return and_(WorkshopBookingRow.deleted.is_(False), WorkshopBookingRow.status.notin_(INACTIVE_BOOKING_STATUSES))
 
 
@@ -125,7 +136,7 @@ class BookingRepository:
         """One booking; BookingConflict when the bay or technician is taken for any of that time."""
         return self.book_many([request])[0]
 
-    def book_many(self, requests: list[BookingRequest], *, cancel: list[uuid.UUID] = ()) -> list[StoredBooking]:
+    def book_many(self, requests: list[BookingRequest], *, cancel: Sequence[uuid.UUID] = ()) -> list[StoredBooking]:
         """Cancel ``cancel`` and insert ``requests`` in one transaction: all of them, or none and BookingConflict."""
         for r in requests:
             if to_db(r.ends_at) <= to_db(r.starts_at):
@@ -142,7 +153,7 @@ class BookingRepository:
             return self._insert_shared(rows, cancel)
         return self._insert_embedded(rows, cancel)
 
-    def _insert_shared(self, rows: list[WorkshopBookingRow], cancel) -> list[StoredBooking]:
+    def _insert_shared(self, rows: list[WorkshopBookingRow], cancel: Sequence[uuid.UUID]) -> list[StoredBooking]:
         for attempt in range(RETRIES):
             try:
                 return self._insert_shared_once([_copy(r) for r in rows], cancel)
@@ -160,7 +171,7 @@ class BookingRepository:
                 time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _insert_shared_once(self, rows: list[WorkshopBookingRow], cancel) -> list[StoredBooking]:
+    def _insert_shared_once(self, rows: list[WorkshopBookingRow], cancel: Sequence[uuid.UUID]) -> list[StoredBooking]:
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             self._cancel(s, cancel)
             for row in rows:  # one flush per row: the failing row is the one named
@@ -168,14 +179,14 @@ class BookingRepository:
                 s.flush()
             return [_stored(r) for r in rows]
 
-    def _failed_row(self, rows, resource: str) -> WorkshopBookingRow | None:
+    def _failed_row(self, rows: list[WorkshopBookingRow], resource: str) -> WorkshopBookingRow | None:
         """Which of our rows collides with a committed booking (the transaction was rolled back)."""
         for row in rows:
             if self._overlapping(row, resource) is not None:
                 return row
         return None
 
-    def _insert_embedded(self, rows: list[WorkshopBookingRow], cancel) -> list[StoredBooking]:
+    def _insert_embedded(self, rows: list[WorkshopBookingRow], cancel: Sequence[uuid.UUID]) -> list[StoredBooking]:
         with self.engine.connect() as conn:
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's write lock: check and insert as one step
             try:
@@ -197,7 +208,7 @@ class BookingRepository:
         return out
 
     @staticmethod
-    def _cancel(s: Session, ids) -> None:
+    def _cancel(s: Session, ids: Iterable[uuid.UUID]) -> None:
         for bid in ids:
             row = s.get(WorkshopBookingRow, bid)
             if row is not None and row.status not in INACTIVE_BOOKING_STATUSES:
@@ -220,7 +231,7 @@ class BookingRepository:
             return found
 
     @staticmethod
-    def _overlapping_batch(row, earlier, resource: str):
+    def _overlapping_batch(row: WorkshopBookingRow, earlier: list[WorkshopBookingRow], resource: str) -> WorkshopBookingRow | None:
         for other in earlier:
             a, b = (row.bay_id, other.bay_id) if resource == "bay" else (row.technician_id, other.technician_id)
             if a is not None and a == b and other.starts_at < row.ends_at and other.ends_at > row.starts_at:
@@ -229,7 +240,8 @@ class BookingRepository:
 
     def _conflict(self, row: WorkshopBookingRow, resource: str, other: WorkshopBookingRow | None = None,
                   session: Session | None = None) -> BookingConflict:
-        def names(s: Session):
+        def names(s: Session) -> tuple[str, str]:
+            r: WorkshopBayRow | WorkshopTechnicianRow | None
             if resource == "bay":
                 r = s.get(WorkshopBayRow, row.bay_id)
             else:
@@ -288,7 +300,7 @@ class BookingRepository:
                 q = q.where(WorkshopBookingRow.job_id == job_id)
             return [_stored(r) for r in s.scalars(q.order_by(WorkshopBookingRow.starts_at))]
 
-    def tentative(self) -> list[StoredBooking]:
+    def tentative(self) -> builtins.list[StoredBooking]:  # builtins: ``list`` is a method here
         with Session(self.engine) as s:
             q = select(WorkshopBookingRow).where(WorkshopBookingRow.deleted.is_(False), WorkshopBookingRow.status == "tentative")
             return [_stored(r) for r in s.scalars(q.order_by(WorkshopBookingRow.starts_at))]

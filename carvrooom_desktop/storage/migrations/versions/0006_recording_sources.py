@@ -10,6 +10,7 @@ Revises: 0005_sync
 import hashlib
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,7 +23,7 @@ depends_on = None
 SIM_DBC = ("dbc", "carvrooom_sim.dbc")
 
 
-def _synced() -> list[sa.Column]:
+def _synced() -> list[sa.Column[Any]]:
     return [
         sa.Column('id', sa.Uuid(), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -67,7 +68,7 @@ def _backfill_simulated() -> None:
     content = resource_path(*SIM_DBC).read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     now = datetime.now(UTC)
-    synced = (sa.column('id', sa.Uuid()), sa.column('updated_at', sa.DateTime(timezone=True)), sa.column('version', sa.Integer()),
+    synced: tuple[sa.ColumnClause[Any], ...] = (sa.column('id', sa.Uuid()), sa.column('updated_at', sa.DateTime(timezone=True)), sa.column('version', sa.Integer()),
               sa.column('origin', sa.String()), sa.column('deleted', sa.Boolean()))
     files = sa.table('signal_database_files', sa.column('sha256', sa.String()), sa.column('name', sa.String()),
                      sa.column('content', sa.LargeBinary()), *synced)
