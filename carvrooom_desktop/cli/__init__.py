@@ -20,6 +20,8 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 from carvrooom_desktop import __version__
 from carvrooom_desktop.cli import gui
@@ -39,7 +41,7 @@ COMMAND_MODULES = {
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> tuple[ModuleType, ...]:
     if name == "COMMANDS":  # every subcommand module, imported on first use of this name
         return tuple(importlib.import_module(f"{__name__}.{module}") for module in COMMAND_MODULES.values())
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -55,10 +57,16 @@ def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
     return common
 
 
-class _Subcommands(argparse._SubParsersAction):
+if TYPE_CHECKING:
+    _SubParsersBase = argparse._SubParsersAction[argparse.ArgumentParser]
+else:  # not subscriptable at run time
+    _SubParsersBase = argparse._SubParsersAction
+
+
+class _Subcommands(_SubParsersBase):
     """Subparsers that also accept the common options."""
 
-    def add_parser(self, name, **kwargs):
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         kwargs["parents"] = [*kwargs.get("parents", ()), _common_options(in_subcommand=True)]
         return super().add_parser(name, **kwargs)
 
@@ -66,7 +74,8 @@ class _Subcommands(argparse._SubParsersAction):
 class _CommandParser(argparse.ArgumentParser):
     """An ArgumentParser whose nested subcommands (``sessions list``) get the common options too."""
 
-    def add_subparsers(self, **kwargs):
+    # typeshed spells add_subparsers as overloads that a **kwargs pass-through cannot restate
+    def add_subparsers(self, **kwargs: Any) -> argparse._SubParsersAction[_CommandParser]:  # type: ignore[override]
         kwargs.setdefault("action", _Subcommands)
         return super().add_subparsers(**kwargs)
 
@@ -74,20 +83,23 @@ class _CommandParser(argparse.ArgumentParser):
 class _LazySubcommands(_Subcommands):
     """The top-level subcommands: a module is imported when its subcommand is chosen, or when the help lists them."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.choices = tuple(COMMAND_MODULES)  # what argparse checks the name against, before anything is imported
+        # what argparse checks the name against, before anything is imported (typeshed says a dict;
+        # argparse only tests membership)
+        self.choices = tuple(COMMAND_MODULES)  # type: ignore[assignment]
 
     def load(self, name: str) -> argparse.ArgumentParser:
         if name not in self._name_parser_map:
             importlib.import_module(f"{__package__}.{COMMAND_MODULES[name]}").add_parser(self)
         return self._name_parser_map[name]
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
-        self.load(values[0])
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
+        self.load(cast(Sequence[str], values)[0])  # nargs=PARSER: the command, then its arguments
         super().__call__(parser, namespace, values, option_string)
 
-    def _get_subactions(self):
+    def _get_subactions(self) -> list[argparse.Action]:
         for name in COMMAND_MODULES:
             self.load(name)
         order = list(COMMAND_MODULES)
