@@ -7,6 +7,12 @@ class CarVrooomError(Exception):
     """Base of every error the application reports to the user."""
 
 
+class InvalidRequest(CarVrooomError, ValueError):
+    """A request the user can correct: a value out of range, an unknown name, a choice not made.
+
+    Also a ``ValueError``, so code that validates with ``except ValueError`` keeps working."""
+
+
 class StoreUnavailable(CarVrooomError):
     """The database cannot be opened or reached."""
 

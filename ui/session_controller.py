@@ -29,11 +29,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Failures a user can act on (adapter, store, bad fault name, file): shown as a message on
-# the page. Anything else is a bug: it also goes to the global error handler.
-# Cancelled is an outcome the user asked for. ValueError/OSError stay until every boundary wraps
-# them in the project's own types (a bad fault name, a file that cannot be read).
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (CarVrooomError, DriverError, Cancelled, ValueError, OSError, TimeoutError)
+# Failures a user can act on are the project's own types (adapter and file: DriverError; store,
+# settings, a request to correct: CarVrooomError): shown as a message on the page. Cancelled is an
+# outcome the user asked for. Anything else, a bare ValueError or OSError included, is a bug: it
+# also goes to the global error handler, so a boundary that forgot to wrap one gets noticed.
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (CarVrooomError, DriverError, Cancelled)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import numpy as np
 
 from carvrooom_desktop.acquisition.log_import import DbcSpec, decoder_for
 from carvrooom_desktop.domain import Recording
+from carvrooom_desktop.errors import InvalidRequest
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -38,7 +39,7 @@ Progress = Callable[[int, int], None]
 Series = tuple[np.ndarray, np.ndarray]
 
 
-class NotComparable(ValueError):
+class NotComparable(InvalidRequest):
     """The two recordings cannot be compared (different vehicles, the same recording)."""
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from carvrooom_desktop.acquisition.log_import import decoder_for
 from carvrooom_desktop.domain import FrameArrays
+from carvrooom_desktop.errors import InvalidRequest
 from drivers.logs import LogFileError, write_log_result
 
 Progress = Callable[[int, int], None]
@@ -71,7 +72,7 @@ def export_recording(
     """
     format = format.lower()
     if format not in EXPORT_FORMATS:
-        raise ValueError(f"cannot export as {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        raise InvalidRequest(f"cannot export as {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     recording = store.recordings.get(recording_id)  # NotFound for an unknown id
     path = os.fspath(path)
     result = ExportResult(path, format)
@@ -109,7 +110,7 @@ def _frames(repo, recording_id, total: int, progress: Progress | None, cancel) -
 
 def _export_csv(repo, recording, path, decoder, wanted, period, progress, cancel, result: ExportResult) -> None:
     if period <= 0 or not math.isfinite(period):
-        raise ValueError("the CSV period must be a positive number of seconds")
+        raise InvalidRequest("the CSV period must be a positive number of seconds")
     span = repo.time_span(recording.id)
     stored = list(recording.signal_names)
     decoded: list[str] = []
@@ -118,12 +119,12 @@ def _export_csv(repo, recording, path, decoder, wanted, period, progress, cancel
         decoded = [name for name in decoder.signals_for_ids(ids) if name not in stored]
     columns = stored + decoded
     if not columns and recording.frame_count:
-        raise ValueError("this recording holds raw frames only: give a signal database (DBC) to decode them for the CSV"
+        raise InvalidRequest("this recording holds raw frames only: give a signal database (DBC) to decode them for the CSV"
                          if decoder is None else "the signal database knows none of this recording's frame ids")
     if wanted is not None:
         unknown = [n for n in wanted if n not in columns]
         if unknown:
-            raise ValueError(f"not in this recording: {', '.join(unknown)}")
+            raise InvalidRequest(f"not in this recording: {', '.join(unknown)}")
         columns = [n for n in columns if n in wanted]
     result.columns = tuple(columns)
     from_samples = [n for n in columns if n in stored]

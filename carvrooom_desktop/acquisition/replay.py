@@ -31,6 +31,7 @@ from carvrooom_desktop.acquisition.ring_buffer import SignalBoard
 from carvrooom_desktop.acquisition.signal_databases import broadcast_definitions, choose_decoding_database
 from carvrooom_desktop.domain import FrameArrays, Recording, SignalDefinition, SignalSource
 from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE
+from carvrooom_desktop.errors import InvalidRequest
 from carvrooom_desktop.storage.recordings import FRAMES, SAMPLES
 from carvrooom_desktop.storage.store import Store
 from drivers.signal_db import load_signal_database
@@ -113,7 +114,7 @@ class Replay:
         bus: can.BusABC | None = None,
     ) -> None:
         if not speed > 0:
-            raise ValueError(f"replay speed must be above zero (1 = original timing), got {speed}")
+            raise InvalidRequest(f"replay speed must be above zero (1 = original timing), got {speed}")
         self.store = store
         self.recording: Recording = store.recordings.get(recording_id)  # NotFound for an unknown id
         self.speed = float(speed)
@@ -183,7 +184,7 @@ class Replay:
 
     def set_speed(self, speed: float) -> None:
         if not speed > 0:
-            raise ValueError(f"replay speed must be above zero, got {speed}")
+            raise InvalidRequest(f"replay speed must be above zero, got {speed}")
         self.speed = float(speed)
 
     def stop(self, timeout: float = 2.0) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from agents.schema import DiagnosisInput
 from carvrooom_desktop.diagnosis.gather import build_input, from_scan_document, from_scan_report, vehicle_facts
 from carvrooom_desktop.diagnosis.signal_sources import signals_from_samples, signals_from_session, simulate_drive
+from carvrooom_desktop.errors import InvalidRequest
 
 HISTORY_YEARS = 4  # "similar car": same make, model years this close
 
@@ -44,7 +45,7 @@ def case_from_session(session: Any, *, repo: Any = None, complaint: str = "", wa
     """The connected car: its last scan, the signals buffered so far, and the checks over them."""
     report = session.report
     if report is None:
-        raise ValueError("the live session has not scanned the car yet: connect first")
+        raise InvalidRequest("the live session has not scanned the car yet: connect first")
     signals = signals_from_session(session)
     case = build_input(scan=from_scan_report(report), findings=_findings(signals), signals=signals, complaint=complaint,
                        history=_history(repo, report.vehicle), wants_pro=wants_pro)

@@ -26,6 +26,7 @@ from carvrooom_desktop import events as ev
 from carvrooom_desktop.config.secret_store import GEMINI_API_KEY, get_secret
 from carvrooom_desktop.config.settings import Settings
 from carvrooom_desktop.diagnosis.cases import Case
+from carvrooom_desktop.errors import InvalidRequest
 from carvrooom_desktop.paths import data_dir, ensure_dir
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class DiagnosisService:
 
     def record_verdict(self, diagnosis_id: uuid.UUID, *, cause: str, system: str, verdict: str, note: str = "", vin: str = "") -> uuid.UUID:
         if self.repo is None:
-            raise ValueError("verdicts need the store, which is not open")
+            raise InvalidRequest("verdicts need the store, which is not open")
         verdict_id = self.repo.add_verdict(diagnosis_id, cause=cause, system=system, verdict=verdict, note=note)
         if self.events is not None:
             self.events.publish(ev.DECISION_MADE, {"kind": "verdict", "diagnosis_id": str(diagnosis_id), "vin": vin,
@@ -175,7 +176,7 @@ class DiagnosisService:
 
     def ask(self, thread_id: str, question: str, diagnosis: Diagnosis, case: Case | None = None, *, offline_only: bool = False) -> str:
         if not question.strip():
-            raise ValueError("type a question first")
+            raise InvalidRequest("type a question first")
         from agents.chat import ask
         from agents.prompts import case_json
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
+from carvrooom_desktop.errors import InvalidRequest
 from carvrooom_desktop.storage.models import DiagnosisRow, DiagnosisVerdictRow, VehicleRow, VehicleScanRow, utcnow
 
 VERDICTS = ("confirmed", "rejected", "fixed_by")
@@ -70,7 +71,7 @@ class DiagnosisRepository:
             vehicle_id: uuid.UUID | None = None, recording_id: uuid.UUID | None = None, input_tokens: int = 0,
             output_tokens: int = 0, cost_usd: float = 0.0, thread_id: str = "") -> uuid.UUID:
         if source not in SOURCES:
-            raise ValueError(f"diagnosis source must be one of {SOURCES}, got {source!r}")
+            raise InvalidRequest(f"diagnosis source must be one of {SOURCES}, got {source!r}")
         row = DiagnosisRow(vehicle_id=vehicle_id, recording_id=recording_id, vin=vin, source=source, model=model,
                            complaint=complaint, result=result, input_tokens=input_tokens, output_tokens=output_tokens,
                            cost_usd=cost_usd, thread_id=thread_id or "", origin=self.origin)
@@ -82,7 +83,7 @@ class DiagnosisRepository:
                        input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0.0) -> None:
         """The model's late answer replaces the offline one in place (same row, next version)."""
         if source not in SOURCES:
-            raise ValueError(f"diagnosis source must be one of {SOURCES}, got {source!r}")
+            raise InvalidRequest(f"diagnosis source must be one of {SOURCES}, got {source!r}")
         with Session(self.engine) as s, s.begin():
             row = s.get(DiagnosisRow, diagnosis_id)
             if row is None or row.deleted:
@@ -117,9 +118,9 @@ class DiagnosisRepository:
 
     def add_verdict(self, diagnosis_id: uuid.UUID, *, cause: str, system: str, verdict: str, note: str = "") -> uuid.UUID:
         if verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
+            raise InvalidRequest(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
         if not cause.strip():
-            raise ValueError("a verdict needs the cause it is about")
+            raise InvalidRequest("a verdict needs the cause it is about")
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             diagnosis = s.get(DiagnosisRow, diagnosis_id)
             if diagnosis is None or diagnosis.deleted:

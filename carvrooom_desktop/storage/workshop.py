@@ -16,11 +16,20 @@ from datetime import datetime
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
-from carvrooom_desktop.errors import NotFound
+from carvrooom_desktop.errors import InvalidRequest, NotFound
 from carvrooom_desktop.storage.workshop_bookings import BookingConflict, BookingRepository, StoredBooking, from_db, to_db
 from carvrooom_desktop.storage.workshop_models import (
-    ABSENCE_KINDS, JOB_STATUSES, PART_STATUSES, WorkshopAbsenceRow, WorkshopBayRow, WorkshopJobDependencyRow,
-    WorkshopJobPartRow, WorkshopJobRow, WorkshopOpeningHoursRow, WorkshopShiftRow, WorkshopTechnicianRow,
+    ABSENCE_KINDS,
+    JOB_STATUSES,
+    PART_STATUSES,
+    WorkshopAbsenceRow,
+    WorkshopBayRow,
+    WorkshopJobDependencyRow,
+    WorkshopJobPartRow,
+    WorkshopJobRow,
+    WorkshopOpeningHoursRow,
+    WorkshopShiftRow,
+    WorkshopTechnicianRow,
 )
 
 
@@ -121,18 +130,18 @@ class NewJob:
 def _check_job(job: NewJob) -> None:
     name = f"job {job.reference or job.title!r}"
     if not job.title.strip():
-        raise ValueError("a job needs a title")
+        raise InvalidRequest("a job needs a title")
     if not job.labour_hours > 0 or job.labour_hours > 200:
-        raise ValueError(f"{name}: labour hours must be between 0 and 200, got {job.labour_hours:g}")
+        raise InvalidRequest(f"{name}: labour hours must be between 0 and 200, got {job.labour_hours:g}")
     if not job.bay_type.strip():
-        raise ValueError(f"{name}: needs a bay type")
+        raise InvalidRequest(f"{name}: needs a bay type")
     if job.status not in JOB_STATUSES:
-        raise ValueError(f"{name}: status must be one of {', '.join(JOB_STATUSES)}, got {job.status!r}")
+        raise InvalidRequest(f"{name}: status must be one of {', '.join(JOB_STATUSES)}, got {job.status!r}")
     if not 1 <= job.priority <= 5:
-        raise ValueError(f"{name}: priority must be 1..5, got {job.priority}")
+        raise InvalidRequest(f"{name}: priority must be 1..5, got {job.priority}")
     for p in job.parts:
         if p.status not in PART_STATUSES:
-            raise ValueError(f"{name}: part {p.name!r} status must be one of {', '.join(PART_STATUSES)}")
+            raise InvalidRequest(f"{name}: part {p.name!r} status must be one of {', '.join(PART_STATUSES)}")
 
 
 class WorkshopRepository:
@@ -152,9 +161,9 @@ class WorkshopRepository:
 
     def add_absence(self, technician_id: uuid.UUID, absence: StoredAbsence) -> None:
         if absence.kind not in ABSENCE_KINDS:
-            raise ValueError(f"absence kind must be one of {', '.join(ABSENCE_KINDS)}, got {absence.kind!r}")
+            raise InvalidRequest(f"absence kind must be one of {', '.join(ABSENCE_KINDS)}, got {absence.kind!r}")
         if to_db(absence.ends_at) <= to_db(absence.starts_at):
-            raise ValueError("an absence must end after it starts")
+            raise InvalidRequest("an absence must end after it starts")
         with Session(self.engine) as s, s.begin():
             if s.get(WorkshopTechnicianRow, technician_id) is None:
                 raise NotFound(f"no technician {technician_id}")
@@ -165,7 +174,7 @@ class WorkshopRepository:
         """Replace the opening hours: (weekday 0 = Monday, opens minute, closes minute)."""
         for wd, a, b in hours:
             if not 0 <= wd <= 6 or not 0 <= a < b <= 1440:
-                raise ValueError(f"opening hours ({wd}, {a}, {b}): weekday 0..6 and 0 <= opens < closes <= 1440")
+                raise InvalidRequest(f"opening hours ({wd}, {a}, {b}): weekday 0..6 and 0 <= opens < closes <= 1440")
         with Session(self.engine) as s, s.begin():
             self._replace_hours(s, hours)
 
@@ -227,17 +236,17 @@ class WorkshopRepository:
                 self._replace_hours(s, opening_hours)
             for b in bays:
                 if not b.name.strip() or not b.bay_type.strip():
-                    raise ValueError("a bay needs a name and a type")
+                    raise InvalidRequest("a bay needs a name and a type")
                 s.add(WorkshopBayRow(id=b.id, name=b.name, bay_type=b.bay_type, serves=list(b.serves), active=b.active, origin=self.origin))
                 out["bays"].append(b.id)
             for t in technicians:
                 if not t.name.strip():
-                    raise ValueError("a technician needs a name")
+                    raise InvalidRequest("a technician needs a name")
                 s.add(WorkshopTechnicianRow(id=t.id, name=t.name, skills=list(t.skills), active=t.active, origin=self.origin))
                 s.flush()  # no ORM relationships: the parent row first
                 for x in t.shifts:
                     if not 0 <= x.starts_minute < x.ends_minute <= 1440:
-                        raise ValueError(f"technician {t.name}: a shift must end after it starts")
+                        raise InvalidRequest(f"technician {t.name}: a shift must end after it starts")
                     s.add(WorkshopShiftRow(technician_id=t.id, weekday=x.weekday, starts_minute=x.starts_minute, ends_minute=x.ends_minute,
                                            breaks=[list(b) for b in x.breaks], origin=self.origin))
                 for a in t.absences:
@@ -305,7 +314,7 @@ class WorkshopRepository:
 
     def set_job_status(self, job_id: uuid.UUID, status: str) -> None:
         if status not in JOB_STATUSES:
-            raise ValueError(f"job status must be one of {', '.join(JOB_STATUSES)}, got {status!r}")
+            raise InvalidRequest(f"job status must be one of {', '.join(JOB_STATUSES)}, got {status!r}")
         with Session(self.engine) as s, s.begin():
             row = s.get(WorkshopJobRow, job_id)
             if row is None or row.deleted:

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drivers.errors import ProtocolError
+from drivers.errors import DriverError, ProtocolError
 from drivers.obd.pids import BY_SIGNAL, SUPPORT_PIDS
 
 MODES = (0x01, 0x22)
@@ -66,7 +66,7 @@ _BYTE = re.compile(r"[A-Z]{1,2}")
 _BIT_BRACES = re.compile(r"\{\s*([A-Za-z]{1,2})\s*:\s*(\d{1,2})\s*\}")
 
 
-class CustomPidError(ValueError):
+class CustomPidError(DriverError, ValueError):
     """A user PID definition that cannot be used (bad name, mode, PID, header or formula)."""
 
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from drivers.errors import DriverError
 
-class UnknownFault(ValueError):
+
+class FaultError(DriverError, ValueError):
+    """A fault the simulator cannot inject as asked (unknown name, wrong cylinder, bad severity)."""
+
+
+class UnknownFault(FaultError):
     """A fault name the simulator does not know; the message lists the ones it does."""
 
     def __init__(self, name: str, known: Iterable[str]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from carvrooom_desktop.domain import DtcSystem
-from drivers.simulator.errors import UnknownFault
+from drivers.simulator.errors import FaultError, UnknownFault
 
 CYLINDERS = 4
 _MISFIRE = re.compile(r"misfire_cyl(\d+)")
@@ -68,22 +68,22 @@ class Fault:
         if m:
             n = int(m.group(1))
             if cylinder is not None and cylinder != n:
-                raise ValueError(f"fault {name!r} names cylinder {n} but cylinder={cylinder} was given")
+                raise FaultError(f"fault {name!r} names cylinder {n} but cylinder={cylinder} was given")
             cylinder = n
         elif name == "misfire":
             if cylinder is None:
-                raise ValueError("a misfire needs a cylinder: misfire_cyl1 .. misfire_cyl4")
+                raise FaultError("a misfire needs a cylinder: misfire_cyl1 .. misfire_cyl4")
         elif name not in FAULT_CATALOGUE:
             raise UnknownFault(name, FAULT_CATALOGUE)
         elif cylinder is not None:
-            raise ValueError(f"fault {name!r} does not take a cylinder")
+            raise FaultError(f"fault {name!r} does not take a cylinder")
         if cylinder is not None:
             if not 1 <= cylinder <= CYLINDERS:
-                raise ValueError(f"cylinder must be 1..{CYLINDERS}, got {cylinder}")
+                raise FaultError(f"cylinder must be 1..{CYLINDERS}, got {cylinder}")
             name = f"misfire_cyl{cylinder}"
         sev = float(self.severity)
         if not (math.isfinite(sev) and 0.0 < sev <= 1.0):
-            raise ValueError(f"severity of {name!r} must be in (0, 1], got {self.severity!r}")
+            raise FaultError(f"severity of {name!r} must be in (0, 1], got {self.severity!r}")
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "severity", sev)
         object.__setattr__(self, "cylinder", cylinder)
@@ -111,7 +111,7 @@ def parse_fault(text: str) -> Fault:
         try:
             severity = float(sev_text)
         except ValueError:
-            raise ValueError(f"severity of {name!r} must be a number in (0, 1], got {sev_text.strip()!r}") from None
+            raise FaultError(f"severity of {name!r} must be a number in (0, 1], got {sev_text.strip()!r}") from None
     return Fault(name, severity)
 
 

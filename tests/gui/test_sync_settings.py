@@ -172,8 +172,9 @@ def test_the_status_bar_says_offline_with_the_reason_and_the_window_does_not_wai
 
     ctx = build_gui(["--shared", f"postgresql://shop@10.255.255.1:{free_port()}/workshop"])  # nobody answers
     try:
-        assert ctx.startup_s < 4.0
-        assert not ctx.sync.configured or ctx.sync.status().state is not SyncState.SYNCED
+        # The window did not wait for the link: no attempt has ended yet (one to this address takes the
+        # 3 s connect timeout). Start-up time itself is benchmarks/bench_startup.py's, not a timed test's.
+        assert not ctx.sync.configured or ctx.sync.status().state not in (SyncState.SYNCED, SyncState.OFFLINE)
         label = ctx.window.status.sync_label
         qtbot.waitUntil(lambda: label.text().startswith("sync: offline"), timeout=WAIT_MS)
         assert "cannot be reached" in label.toolTip()

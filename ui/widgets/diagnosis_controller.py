@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from carvrooom_desktop.config.settings import Settings, load_settings
+from carvrooom_desktop.errors import InvalidRequest
 from ui.session_controller import describe_error
 from ui.workers import TaskRunner
 
@@ -94,7 +95,7 @@ class DiagnosisController(QObject):
             self.progress.emit("intake", "running", "reading the car and the checks")
             if source == "live":
                 if session is None:
-                    raise ValueError("no car is connected: connect on the Connect page or choose a recording")
+                    raise InvalidRequest("no car is connected: connect on the Connect page or choose a recording")
                 case = case_from_session(session, repo=service.repo, complaint=complaint, wants_pro=wants_pro)
             else:
                 if self.store is None:

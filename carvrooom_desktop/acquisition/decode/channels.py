@@ -27,6 +27,7 @@ import numpy as np
 from carvrooom_desktop.acquisition.decode.decoder import BatchDecoder, DecodedBatch, SignalCatalogue
 from carvrooom_desktop.acquisition.decode.plan import DatabasePlan, SignalPlan
 from carvrooom_desktop.domain.frames import Channel, FrameArrays, channel_label
+from carvrooom_desktop.errors import InvalidRequest
 
 _TRAILING_NUMBER = re.compile(r".*?(\d+)$")
 _DEFAULT = object()  # the key of the default database
@@ -50,10 +51,10 @@ def parse_channel(text: str) -> Channel:
     text = text.strip()
     if text.isdigit():
         if int(text) < 1:
-            raise ValueError(f"channel numbers start at 1 (as BLF, ASC and TRC show them), got {text}")
+            raise InvalidRequest(f"channel numbers start at 1 (as BLF, ASC and TRC show them), got {text}")
         return int(text) - 1
     if not text:
-        raise ValueError("empty channel name")
+        raise InvalidRequest("empty channel name")
     return text
 
 
@@ -78,7 +79,7 @@ class ChannelDecoder(SignalCatalogue):
                 seen[name] = seen.get(name, 0) + 1
         collide = {name for name, count in seen.items() if count > 1}
         if collide and qualify is False:
-            raise ValueError(f"{len(collide)} signal name(s) come from more than one channel's database "
+            raise InvalidRequest(f"{len(collide)} signal name(s) come from more than one channel's database "
                              f"(e.g. {sorted(collide)[0]}); use qualify='auto' or True")
         self._by_key: dict[object, BatchDecoder] = dict(self.decoders)
         self._rename: dict[object, dict[str, str]] = {}
