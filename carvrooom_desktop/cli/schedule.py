@@ -351,33 +351,12 @@ def _book_if_urgent(store, job, args) -> int:
 
 def _add_file(store, args) -> int:
     """A whole shop from a problem file: validated completely first, then saved in one transaction."""
-    import uuid as _uuid
-
-    from carvrooom_desktop.storage.workshop import NewJob, StoredAbsence, StoredBay, StoredPart, StoredShift, StoredTechnician
-    from carvrooom_desktop.workshop.scheduling import check_staffed, load_problem
-    from carvrooom_desktop.workshop.shop import check_shop_can_do
+    from carvrooom_desktop.workshop.board import save_shop
+    from carvrooom_desktop.workshop.scheduling import load_problem
 
     problem = load_problem(args.problem)
-    repo = store.workshop
-    bay_ids = {b.id: _uuid.uuid4() for b in problem.bays}
-    tech_ids = {t.id: _uuid.uuid4() for t in problem.technicians}
-    bays = [StoredBay(bay_ids[b.id], b.name, b.bay_type, tuple(sorted(b.serves))) for b in problem.bays]
-    techs = [StoredTechnician(tech_ids[t.id], t.name, tuple(sorted(t.skills)),
-                              tuple(StoredShift(s.weekday, s.starts_minute, s.ends_minute, tuple((x.starts_minute, x.ends_minute) for x in s.breaks))
-                                    for s in t.shifts),
-                              tuple(StoredAbsence(a.starts_at, a.ends_at, a.kind, a.note) for a in t.absences)) for t in problem.technicians]
-    index = {j.id: i for i, j in enumerate(problem.jobs)}
-    jobs = [NewJob(j.title or j.id, j.minutes / 60, j.bay_type, j.skill, j.reference or j.id, j.vin, urgency=j.urgency, priority=j.priority,
-                   customer_waiting=j.customer_waiting, dropped_off_at=j.dropped_off_at, promised_at=j.promised_at,
-                   parts=[StoredPart(p.name, p.eta, p.state, p.quantity) for p in j.parts],
-                   after=[(index[d.job_id], d.gap_minutes) for d in j.after],
-                   status=j.state if j.state in ("new", "waiting_parts") else "new") for j in problem.jobs]
-    if problem.bays or problem.technicians:
-        check_staffed(problem)
-    check_shop_can_do(repo, jobs, extra_skills={s for t in problem.technicians for s in t.skills},
-                      extra_bay_types={b.bay_type for b in problem.bays} | {k for b in problem.bays for k in b.serves})
-    hours = [(h.weekday, h.opens_minute, h.closes_minute) for h in problem.opening_hours] or None
-    saved = repo.save_all(bays=bays, technicians=techs, jobs=jobs, opening_hours=hours)
+    saved = save_shop(store.workshop, problem)
+    hours = problem.opening_hours
     print(f"saved {len(saved['bays'])} bay(s), {len(saved['technicians'])} technician(s), {len(saved['jobs'])} job(s)"
           + (f", opening hours ({len(hours)} windows)" if hours else ""))
     return 0

@@ -406,7 +406,8 @@ def save_shop(repo: WorkshopRepository, problem: Problem) -> dict[str, list[uuid
                    priority=j.priority, customer_waiting=j.customer_waiting, dropped_off_at=j.dropped_off_at,
                    promised_at=j.promised_at, parts=[StoredPart(p.name, p.eta, p.state, p.quantity) for p in j.parts],
                    after=[(index[d.job_id], d.gap_minutes) for d in j.after],
-                   status="waiting_parts" if any(p.state == "ordered" for p in j.parts) else "new") for j in problem.jobs]
+                   status="waiting_parts" if j.state == "waiting_parts" or any(p.state == "ordered" for p in j.parts)
+                   else "new") for j in problem.jobs]
     if problem.bays or problem.technicians:
         check_staffed(problem)
     check_shop_can_do(repo, jobs, extra_skills={s for t in problem.technicians for s in t.skills},

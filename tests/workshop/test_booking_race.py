@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import at
 
 from carvrooom_desktop.storage.store import Store
 from carvrooom_desktop.storage.workshop import NewJob, StoredShift
 from carvrooom_desktop.storage.workshop_bookings import BookingConflict, BookingRequest, push_tentative
+from tests.workshop.sched_helpers import at
 
 pytestmark = pytest.mark.postgres
 

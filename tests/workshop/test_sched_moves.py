@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from conftest import at, job, problem, tech
-
 from carvrooom_desktop.workshop.scheduling.domain import Bay, Booking, Dependency, Holiday, Part
 from carvrooom_desktop.workshop.scheduling.moves import MoveChecker, check_move
+from tests.workshop.sched_helpers import at, job, problem, tech
 
 LIFT, ALIGN = Bay("lift", "Lift", "general lift"), Bay("align", "Alignment", "alignment")
 ANA = tech("ana", "brakes", "general service")  # lunch 12:00-12:30

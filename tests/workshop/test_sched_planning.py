@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import MONDAY, at, job, problem, tech
-
 from carvrooom_desktop.workshop.scheduling import solve
 from carvrooom_desktop.workshop.scheduling.compile import compile_problem
 from carvrooom_desktop.workshop.scheduling.domain import Bay, Dependency, Part
 from carvrooom_desktop.workshop.scheduling.greedy import dispatch
 from carvrooom_desktop.workshop.scheduling.verify import violations
+from tests.workshop.sched_helpers import MONDAY, at, job, problem, tech
 
 
 def _checked(p, **kw):

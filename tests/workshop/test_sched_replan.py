@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import at, job, problem, tech
-
 from carvrooom_desktop.workshop.scheduling import solve
 from carvrooom_desktop.workshop.scheduling.domain import Bay, Part, Pin
 from carvrooom_desktop.workshop.scheduling.replan import NewJob, Overrun, PartsLate, TechnicianOff, replan
+from tests.workshop.sched_helpers import at, job, problem, tech
 
 BAYS = (Bay("lift-1", "Lift 1", "general lift"), Bay("lift-2", "Lift 2", "general lift"))
 TECHS = (tech("ana", "brakes", lunch=False), tech("ben", "brakes", lunch=False))

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import at
 
 from carvrooom_desktop.storage.diagnoses import DiagnosisRepository
 from carvrooom_desktop.storage.store import Store
@@ -16,6 +15,7 @@ from carvrooom_desktop.storage.workshop import NewJob, StoredPart, StoredShift
 from carvrooom_desktop.storage.workshop_bookings import BookingConflict, BookingRequest
 from carvrooom_desktop.workshop.scheduling import ScheduleProblemError, solve
 from carvrooom_desktop.workshop.shop import add_jobs_checked, job_from_diagnosis, problem_from_store, save_plan
+from tests.workshop.sched_helpers import at
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

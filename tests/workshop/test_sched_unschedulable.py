@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import MONDAY, at, job, problem, tech
-
 from carvrooom_desktop.workshop.scheduling import solve
 from carvrooom_desktop.workshop.scheduling.domain import Bay, Dependency, Holiday, Part, Pin
+from tests.workshop.sched_helpers import MONDAY, at, job, problem, tech
 
 
 def _reasons(p, **kw):
