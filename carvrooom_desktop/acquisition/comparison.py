@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ import numpy as np
 
 from carvrooom_desktop.acquisition.log_import import DbcSpec, decoder_for
 from carvrooom_desktop.domain import Recording
+from carvrooom_desktop.domain.progress import Progress
 from carvrooom_desktop.errors import InvalidRequest
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from carvrooom_desktop.storage.recordings import RecordingRepository
     from carvrooom_desktop.storage.store import Store
 
-Progress = Callable[[int, int], None]
 Series = tuple[np.ndarray, np.ndarray]
 
 

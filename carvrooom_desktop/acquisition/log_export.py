@@ -24,17 +24,17 @@ import math
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from carvrooom_desktop.acquisition.log_import import decoder_for
 from carvrooom_desktop.domain import FrameArrays
+from carvrooom_desktop.domain.progress import Cancelled, Progress
 from carvrooom_desktop.errors import InvalidRequest
 from drivers.logs import LogFileError, write_log_result
 
-Progress = Callable[[int, int], None]
 EXPORT_FORMATS = ("csv", "blf", "asc", "candump", "trc", "mf4")
 DEFAULT_PERIOD = 0.1
 WINDOW_S = 60.0
@@ -50,8 +50,8 @@ class ExportResult:
     skipped: int = 0  # frames the format cannot hold (TRC: error frames)
 
 
-class ExportCancelled(Exception):
-    pass
+class ExportCancelled(Cancelled):
+    """An export stopped on request: the partly written file is removed."""
 
 
 def export_recording(

@@ -25,17 +25,16 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeAlias
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
-from collections.abc import Mapping
-
 from carvrooom_desktop.acquisition.decode import BatchDecoder, ChannelDecoder, load_database
 from carvrooom_desktop.domain import RecordingState, Vehicle
+from carvrooom_desktop.domain.progress import Progress
 from carvrooom_desktop.storage.recordings import SAMPLES
 from drivers.logs import ReadReport, open_log
 
@@ -52,7 +51,6 @@ DbcOne: TypeAlias = "str | os.PathLike[str] | Database | BatchDecoder"
 DbcSpec: TypeAlias = "DbcOne | ChannelDecoder | Mapping[Channel, str | os.PathLike[str] | Database] | None"
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]
 
 
 @dataclass(slots=True)

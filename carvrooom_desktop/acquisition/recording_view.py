@@ -20,15 +20,11 @@ import numpy as np
 
 from carvrooom_desktop.acquisition.decode import BatchDecoder
 from carvrooom_desktop.domain import FrameArrays
+from carvrooom_desktop.domain.progress import Cancelled, Progress  # Cancelled: nothing partial is returned
 from carvrooom_desktop.storage.recordings import FRAMES, SAMPLES
 from carvrooom_desktop.storage.store import Store
 
-Progress = Callable[[int, int], None]
 BATCH_FRAMES = 50_000  # frames decoded per call: ~1 MB of columns, a few dozen numpy calls per batch
-
-
-class Cancelled(Exception):
-    """The caller's cancel flag was set; nothing partial is returned."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from carvrooom_desktop import events as ev
+from carvrooom_desktop.domain.progress import Progress
 from carvrooom_desktop.storage.engine import display_url, parse_url
 from carvrooom_desktop.storage.sync_capture import capturing, enable_capture
 from carvrooom_desktop.storage.sync_models import SyncConflictRow, SyncRowBaseRow, SyncStateRow
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 _state = SyncStateRow.__table__
 _conflicts = SyncConflictRow.__table__
 PAGE_ROWS = 2000
-Progress = Callable[[int, int], None]
 PUSH_ATTEMPTS = 4
 RETRYABLE = ("40P01", "40001")  # deadlock detected, serialization failure: the transaction can simply run again
 TABLE_EVENTS = {"workshop_bookings": ev.BOOKING_CHANGED, "recordings": ev.RECORDING_CHANGED}

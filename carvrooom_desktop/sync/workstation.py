@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from carvrooom_desktop import events as ev
 from carvrooom_desktop.config.settings import Settings
+from carvrooom_desktop.domain.progress import Progress
 from carvrooom_desktop.errors import CarVrooomError
 from carvrooom_desktop.storage.engine import display_url, parse_url
 from carvrooom_desktop.storage.models import RecordingChunkRow, RecordingRow
@@ -47,7 +48,6 @@ _outbox = SyncOutboxRow.__table__
 _chunks = RecordingChunkRow.__table__
 CHUNK_TABLE = "recording_chunks"
 FETCH_SLICE = 64  # chunks per download transaction (~100 KB each at most): progress and resumability
-Progress = Callable[[int, int], None]
 
 
 # -- what the page shows ---------------------------------------------------------------------------

@@ -12,15 +12,14 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from carvrooom_desktop.domain.frames import CLASSIC_WIDTH, FD_WIDTH, Channel, FrameArrays, channel_codes
+from carvrooom_desktop.domain.progress import Progress
 from drivers.errors import DriverError
-
-Progress = Callable[[int, int], None]  # (done_bytes, total_bytes)
 
 CHUNK_FRAMES = 65_536
 MAX_BAD_LINES = 1_000  # kept in the report; the count goes on
