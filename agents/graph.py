@@ -23,7 +23,7 @@ from agents.validation import validate
 if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
-Progress = Callable[[str, str, str], None]  # (agent, state: running|done|skipped|failed, detail)
+AgentProgress = Callable[[str, str, str], None]  # (agent, state: running|done|skipped|failed, detail); not domain.Progress
 AGENTS = ("intake", "supervisor", "engine", "brakes_chassis", "transmission", "electrical", "synthesis", "review")
 
 
@@ -52,7 +52,7 @@ def _no_progress(_agent: str, _state: str, _detail: str = "") -> None:
     pass
 
 
-def build_graph(models: ModelFactory, config: ModelConfig, *, progress: Progress | None = None,
+def build_graph(models: ModelFactory, config: ModelConfig, *, progress: AgentProgress | None = None,
                 knowledge: Knowledge | None = None, allow_escalation: bool = True,
                 ) -> CompiledStateGraph[GraphState, None, GraphState, GraphState]:
     from langgraph.graph import END, START, StateGraph

@@ -17,8 +17,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from agents.graph import AgentProgress
 from agents.models import ModelConfig, ModelFactory
 from agents.runner import run_diagnosis
 from agents.schema import Diagnosis
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 
 CHAT_FILE = "diagnosis_chat.sqlite"
 
-Progress = Callable[[str, str, str], None]
 Replaced = Callable[[uuid.UUID | None, Diagnosis | None, str], None]  # (id, model diagnosis or None, failure reason)
 
 
@@ -42,7 +42,9 @@ def model_config(settings: Settings, api_key: str) -> ModelConfig:
         api_key=api_key, flash_model=settings.gemini_flash_model, pro_model=settings.gemini_pro_model,
         timeout_s=settings.gemini_timeout_s, max_retries=settings.gemini_max_retries,
         base_url=settings.gemini_base_url or None,
-        flash_price=tuple(settings.gemini_flash_price_usd), pro_price=tuple(settings.gemini_pro_price_usd),
+        # Settings.validate keeps each price list at [input, output]
+        flash_price=cast(tuple[float, float], tuple(settings.gemini_flash_price_usd)),
+        pro_price=cast(tuple[float, float], tuple(settings.gemini_pro_price_usd)),
     )
 
 
@@ -97,7 +99,7 @@ class DiagnosisService:
 
     # -- diagnosis ---------------------------------------------------------------------------------
 
-    def diagnose(self, case: Case, *, offline_only: bool = False, progress: Progress | None = None,
+    def diagnose(self, case: Case, *, offline_only: bool = False, progress: AgentProgress | None = None,
                  on_replaced: Replaced | None = None) -> Outcome:
         factory, config, why = self.models()
         if offline_only:
