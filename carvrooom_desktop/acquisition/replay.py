@@ -20,7 +20,9 @@ import math
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import can
 import numpy as np
@@ -30,11 +32,14 @@ from carvrooom_desktop.acquisition.frame_pipeline import BusLoadMeter
 from carvrooom_desktop.acquisition.ring_buffer import SignalBoard
 from carvrooom_desktop.acquisition.signal_databases import broadcast_definitions, choose_decoding_database
 from carvrooom_desktop.domain import FrameArrays, Recording, SignalDefinition, SignalSource
-from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE
+from carvrooom_desktop.domain.frames import BRS, ERROR, ESI, EXTENDED_ID, FD, REMOTE, Channel
 from carvrooom_desktop.errors import InvalidRequest
 from carvrooom_desktop.storage.recordings import FRAMES, SAMPLES
 from carvrooom_desktop.storage.store import Store
 from drivers.signal_db import load_signal_database
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.acquisition.decode.plan import Database
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +53,12 @@ class _Cursor:
     """Walks one kind of chunk in time order, loading one chunk at a time."""
 
     def __init__(self, store: Store, recording_id: uuid.UUID, kind: str) -> None:
-        self._load = lambda seq: store.recordings.load_chunk_and_meta(recording_id, kind, seq)
-        self._index = store.recordings.chunk_index(recording_id, kind)
+        self._load: Callable[[int], tuple[dict[str, np.ndarray], dict[str, Any]]] = (
+            lambda seq: store.recordings.load_chunk_and_meta(recording_id, kind, seq))
+        self._index: list[tuple[int, float, float, int]] = store.recordings.chunk_index(recording_id, kind)
         self._next_chunk = 0
         self._columns: dict[str, np.ndarray] | None = None
-        self._meta: dict = {}
+        self._meta: dict[str, Any] = {}
         self._pos = 0
         self.count = sum(row[3] for row in self._index)
 
@@ -72,9 +78,9 @@ class _Cursor:
         """End time of the chunk the cursor would load next (None when none is left)."""
         return self._index[self._next_chunk][2] if self._next_chunk < len(self._index) else None
 
-    def take_until(self, t: float) -> list[tuple[dict[str, np.ndarray], dict]]:
+    def take_until(self, t: float) -> list[tuple[dict[str, np.ndarray], dict[str, Any]]]:
         """(column slices, chunk metadata) of every row with timestamp <= ``t`` not taken yet (one per chunk touched)."""
-        out = []
+        out: list[tuple[dict[str, np.ndarray], dict[str, Any]]] = []
         while True:
             if self._columns is None or self._pos >= len(self._columns["timestamp"]):
                 if self._next_chunk >= len(self._index) or self._index[self._next_chunk][1] > t:
@@ -110,15 +116,19 @@ class Replay:
         recording_id: uuid.UUID,
         *,
         speed: float = 1.0,
-        database=None,
-        bus: can.BusABC | None = None,
+        database: str | Path | Database | None = None,
+        bus: can.BusABC | Mapping[Channel, can.BusABC] | None = None,
     ) -> None:
+        """``bus``: one bus for every frame, or one per recorded channel (``{0: bus_a, 1: bus_b}``,
+        keyed by the recording's channel names): a two-bus recording goes back onto two buses;
+        frames of a channel with no bus are counted in ``unrouted``, not sent elsewhere."""
         if not speed > 0:
             raise InvalidRequest(f"replay speed must be above zero (1 = original timing), got {speed}")
         self.store = store
         self.recording: Recording = store.recordings.get(recording_id)  # NotFound for an unknown id
         self.speed = float(speed)
         self.bus = bus
+        self.unrouted = 0  # frames of a channel that has no bus in the mapping
         self.error: Exception | None = None  # what stopped the replay early, if anything
         self.send_failures = 0  # frames the bus refused (its queue full, adapter gone)
         self.signal_database_note = ""
@@ -146,7 +156,7 @@ class Replay:
 
     # -- which database decodes the frames --------------------------------------------------
 
-    def _make_decoder(self, database) -> BatchDecoder | None:
+    def _make_decoder(self, database: str | Path | Database | None) -> BatchDecoder | None:
         if isinstance(database, str | Path):
             database = load_signal_database(Path(database))
         if database is None and self._frames.count:
@@ -159,7 +169,7 @@ class Replay:
                 self._board.add(definition, BROADCAST_CAPACITY)
         return decoder
 
-    def _remembered_database(self):
+    def _remembered_database(self) -> Database | None:
         """The one answer to "which database" for this recording (signal_databases), with the reason kept."""
         choice = choose_decoding_database(self.store, recording=self.recording)
         self.signal_database_note = "" if choice.database is not None else (
@@ -264,7 +274,8 @@ class Replay:
         for cursor in (self._frames, self._samples):
             if not cursor.done:
                 end = cursor.next_chunk_end()
-                return (end if end is not None else cursor.last_time) - self.origin
+                # a cursor that is not done has chunks, so a last time
+                return (end if end is not None else cast(float, cursor.last_time)) - self.origin
         return self.duration
 
     def _hand_over(self, until: float) -> None:
@@ -289,8 +300,13 @@ class Replay:
                     self._board.buffers[self._names[index]].append(t[here] - self.origin, v[here])
 
     def _send(self, frames: FrameArrays) -> None:
-        """Every frame but error frames onto the bus: CAN FD frames with their whole payload and BRS/ESI
+        """Every frame but error frames onto its bus: CAN FD frames with their whole payload and BRS/ESI
         (the bus must be opened with ``fd=True`` for them), classic frames with their DLC."""
+        if isinstance(self.bus, Mapping):
+            targets = [self.bus.get(name) for name in frames.channels]
+            buses = [targets[code] for code in frames.channel.tolist()]
+        else:
+            buses = [self.bus] * len(frames)
         lengths = frames.lengths().tolist()
         raw = frames.data.tobytes()
         width = frames.width
@@ -298,6 +314,10 @@ class Replay:
                                                            frames.dlc.tolist(), lengths, strict=True)):
             if flag & ERROR:
                 continue  # error frames are observations, not something to transmit
+            bus = buses[i]
+            if bus is None:
+                self.unrouted += 1
+                continue
             fd = bool(flag & FD)
             msg = can.Message(
                 arbitration_id=ident, is_extended_id=bool(flag & EXTENDED_ID), is_remote_frame=bool(flag & REMOTE),
@@ -306,7 +326,7 @@ class Replay:
                 check=False,
             )
             try:
-                self.bus.send(msg)
+                bus.send(msg)
             except can.CanError as e:
                 if not self.send_failures:
                     log.warning("replaying onto the bus failed: %s", e)

@@ -38,7 +38,8 @@ def _findings(signals: Any) -> list[Any]:
 def _history(repo: Any, vehicle: Any) -> list[Any]:
     if repo is None or vehicle is None:
         return []
-    return repo.fix_history(vehicle.vin, vehicle.make or "", vehicle.year, max_years_apart=HISTORY_YEARS)
+    history: list[Any] = repo.fix_history(vehicle.vin, vehicle.make or "", vehicle.year, max_years_apart=HISTORY_YEARS)
+    return history
 
 
 def case_from_session(session: Any, *, repo: Any = None, complaint: str = "", wants_pro: bool = False) -> Case:

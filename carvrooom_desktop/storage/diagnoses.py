@@ -8,6 +8,7 @@ version + 1). Never holds an API key: nothing here is given one.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,7 +131,7 @@ class DiagnosisRepository:
             s.add(row)
         return row.id
 
-    def verdicts(self, diagnosis_id: uuid.UUID) -> list[tuple[str, str, str]]:
+    def verdicts(self, diagnosis_id: uuid.UUID) -> builtins.list[tuple[str, str, str]]:  # ``list`` is a method here
         """(cause, verdict, note), oldest first; the newest verdict on a cause is the one that counts."""
         with Session(self.engine) as s:
             rows = s.scalars(select(DiagnosisVerdictRow).where(DiagnosisVerdictRow.diagnosis_id == diagnosis_id,
@@ -139,7 +140,7 @@ class DiagnosisRepository:
             return [(r.cause, r.verdict, r.note) for r in rows]
 
     def fix_history(self, vin: str, make: str = "", year: int | None = None, *, max_years_apart: int = 4,
-                    limit: int = 50) -> list[PastVerdict]:
+                    limit: int = 50) -> builtins.list[PastVerdict]:
         """Verdicts on this VIN, and on cars of the same make within ``max_years_apart`` model years."""
         with Session(self.engine) as s:
             q = (select(DiagnosisVerdictRow, VehicleRow.make, VehicleRow.year)

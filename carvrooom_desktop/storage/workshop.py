@@ -10,8 +10,10 @@ item saves nothing. Times go in as aware datetimes and are stored in UTC.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar, cast
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
@@ -178,7 +180,7 @@ class WorkshopRepository:
         with Session(self.engine) as s, s.begin():
             self._replace_hours(s, hours)
 
-    def _replace_hours(self, s: Session, hours) -> None:
+    def _replace_hours(self, s: Session, hours: Iterable[tuple[int, int, int]]) -> None:
         for row in s.scalars(select(WorkshopOpeningHoursRow).where(WorkshopOpeningHoursRow.deleted.is_(False))):
             row.deleted, row.version = True, row.version + 1
         for wd, a, b in hours:
@@ -210,7 +212,7 @@ class WorkshopRepository:
                                       .order_by(WorkshopAbsenceRow.starts_at))) if ids else []
             return [StoredTechnician(
                 t.id, t.name, tuple(t.skills or ()),
-                tuple(StoredShift(x.weekday, x.starts_minute, x.ends_minute, tuple(tuple(b) for b in x.breaks or ())) for x in shifts if x.technician_id == t.id),
+                tuple(StoredShift(x.weekday, x.starts_minute, x.ends_minute, tuple(cast(tuple[int, int], tuple(b)) for b in x.breaks or ())) for x in shifts if x.technician_id == t.id),
                 tuple(StoredAbsence(from_db(a.starts_at), from_db(a.ends_at), a.kind, a.note) for a in absences if a.technician_id == t.id),
                 t.active) for t in techs]
 
@@ -225,7 +227,7 @@ class WorkshopRepository:
     def add_job(self, job: NewJob) -> uuid.UUID:
         return self.save_all(jobs=[job])["jobs"][0]
 
-    def save_all(self, *, bays: list[StoredBay] = (), technicians: list[StoredTechnician] = (), jobs: list[NewJob] = (),
+    def save_all(self, *, bays: Sequence[StoredBay] = (), technicians: Sequence[StoredTechnician] = (), jobs: Sequence[NewJob] = (),
                  opening_hours: list[tuple[int, int, int]] | None = None) -> dict[str, list[uuid.UUID]]:
         """Save everything in one transaction (all or nothing); the new ids by kind."""
         for job in jobs:
@@ -337,7 +339,17 @@ class WorkshopRepository:
         return None if jid is None else self.job(jid)
 
 
-def _find(items, text: str, kind: str):
+class _Named(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def _find(items: Sequence[_N], text: str, kind: str) -> _N:
     exact = [x for x in items if x.name.lower() == text.lower() or str(x.id) == text.lower()]
     if len(exact) == 1:
         return exact[0]

@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterable, Mapping
 import numpy as np
 
 from carvrooom_desktop.acquisition.decode.decoder import BatchDecoder, DecodedBatch, SignalCatalogue
-from carvrooom_desktop.acquisition.decode.plan import DatabasePlan, SignalPlan
+from carvrooom_desktop.acquisition.decode.plan import Database, DatabasePlan, SignalPlan
 from carvrooom_desktop.domain.frames import Channel, FrameArrays, channel_label
 from carvrooom_desktop.errors import InvalidRequest
 
@@ -58,14 +58,15 @@ def parse_channel(text: str) -> Channel:
     return text
 
 
-def _decoder(database, **kwargs) -> BatchDecoder:
+def _decoder(database: Database | BatchDecoder, **kwargs: bool) -> BatchDecoder:
     return database if isinstance(database, BatchDecoder) else BatchDecoder(database, **kwargs)
 
 
 class ChannelDecoder(SignalCatalogue):
     """Decode each channel's frames with that channel's database (BatchDecoders built once)."""
 
-    def __init__(self, databases: Mapping[Channel, object], *, default=None, qualify: bool | str = "auto", **kwargs) -> None:
+    def __init__(self, databases: Mapping[Channel, Database | BatchDecoder], *, default: Database | BatchDecoder | None = None,
+                 qualify: bool | str = "auto", **kwargs: bool) -> None:
         if qualify not in ("auto", True, False):
             raise ValueError(f"qualify must be 'auto', True or False, got {qualify!r}")
         self.decoders: dict[Channel, BatchDecoder] = {name: _decoder(db, **kwargs) for name, db in databases.items()}
