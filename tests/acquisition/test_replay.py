@@ -109,6 +109,32 @@ def test_a_replay_onto_a_virtual_bus_sends_every_frame_in_order(store, sim_dbc, 
     assert all(bytes(m.data) == bytes(frames.data[i][: frames.dlc[i]]) for i, m in enumerate(received))
 
 
+def test_a_two_bus_recording_replays_onto_two_buses(store):
+    """Channel 0 frames onto one bus, channel 1 frames onto the other; a channel without a bus is counted."""
+    from carvrooom_desktop.domain import FrameArrays
+
+    n = 300
+    ids = np.arange(n, dtype=np.uint32) % 0x700 + 0x100
+    data = (np.arange(n * 8, dtype=np.uint64) % 251).astype(np.uint8).reshape(n, 8)
+    channel = (np.arange(n) % 3).astype(np.uint16)  # buses "1", "2" and a third nobody replays
+    frames = FrameArrays(1_700_000_000.0 + np.arange(n) / 1000.0, ids, np.zeros(n, np.uint8), np.full(n, 8, np.uint8),
+                         data, channel, (0, 1, 2))
+    recording_id = store.recordings.create(adapter="two buses")
+    store.recordings.append_frames(recording_id, 0, frames)
+    names = [f"acq-two-{k}-{uuid.uuid4().hex[:6]}" for k in range(2)]
+    outs = [can.Bus(interface="virtual", channel=c) for c in names]
+    ins = [can.Bus(interface="virtual", channel=c) for c in names]
+    try:
+        replay = Replay(store, recording_id, speed=math.inf, bus={0: outs[0], 1: outs[1]}).start()
+        assert replay.wait(10)
+        got = [[m.arbitration_id for m in iter(lambda b=b: b.recv(0.5), None)] for b in ins]
+    finally:
+        for b in outs + ins:
+            b.shutdown()
+    assert got == [ids[channel == 0].tolist(), ids[channel == 1].tolist()]
+    assert replay.unrouted == int((channel == 2).sum()) and replay.send_failures == 0
+
+
 def test_a_recorded_simulator_session_replays_with_the_simulator_database(store):
     session = LiveSession(SourceSpec(kind="sim"), events=EventBus(), store=store, poll_interval=0.05)
     try:
