@@ -115,7 +115,7 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
         from carvrooom_desktop.acquisition.source import SourceSpec
 
         spec = SourceSpec(kind=request.kind, faults=request.faults if request.simulated else (), seed=request.seed,
-                          channel=request.channel, bitrate=request.bitrate)
+                          channel=request.channel, bitrate=request.bitrate, data_bitrate=request.data_bitrate)
         return LiveSession(spec, events=bus, store=store, signals=list(settings.live_signals),
                            poll_interval=settings.poll_interval_s)
 

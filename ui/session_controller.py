@@ -45,6 +45,7 @@ class ConnectRequest:
     seed: int = 0
     channel: str = ""  # "elm": serial port or socket://host:port; "can": "interface:channel"
     bitrate: int | None = None  # "can" only; None keeps the interface's own setting
+    data_bitrate: int | None = None  # "can" only: CAN FD with this data-phase bit rate; None = classic CAN
 
     @property
     def simulated(self) -> bool:

@@ -127,7 +127,8 @@ class LiveSession:
             if self._open.bus is not None:
                 diagnostic = DiagnosticListener()
                 self._reader = BusReader(self._open.bus, replies=diagnostic, name="live-bus").start()
-                self._pipeline = FramePipeline(self._reader, t0=self._t0, bitrate=self.source.bitrate or NOMINAL_BITRATE).start()
+                self._pipeline = FramePipeline(self._reader, t0=self._t0, bitrate=self.source.bitrate or NOMINAL_BITRATE,
+                                               data_bitrate=self.source.data_bitrate).start()
                 self._client = ObdCanClient(self._open.bus, diagnostic)
             else:
                 self._client = self._open.client

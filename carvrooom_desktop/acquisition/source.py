@@ -34,6 +34,7 @@ class SourceSpec:
     speed: float | None = 1.0
     channel: str = ""
     bitrate: int | None = None
+    data_bitrate: int | None = None  # "can": CAN FD with this data-phase bit rate (BRS); None = classic CAN
 
     @property
     def label(self) -> str:
@@ -110,9 +111,12 @@ def open_source(spec: SourceSpec) -> OpenSource:
         interface, _, channel = spec.channel.partition(":")
         if not interface or not channel:
             raise AdapterNotFound(f"CAN source must be INTERFACE:CHANNEL (e.g. socketcan:can0), got {spec.channel!r}")
-        source = CanSource(interface, channel, bitrate=spec.bitrate).open()  # typed errors, install hints
+        fd = {"fd": True, "data_bitrate": spec.data_bitrate} if spec.data_bitrate else {}
+        source = CanSource(interface, channel, bitrate=spec.bitrate, **fd).open()  # typed errors, install hints
         info = interface_info(interface)
         bitrate = f"{spec.bitrate // 1000} kbit/s" if spec.bitrate else "bitrate as configured"
+        if spec.data_bitrate:
+            bitrate += f", CAN FD data phase {spec.data_bitrate // 1000} kbit/s"
         return OpenSource(adapter=f"{info.label} {channel}", bus=source.bus, can_source=source,
                           details=(f"python-can {interface} ({info.label})", bitrate, "OBD-II over ISO 15765-4, 11-bit ids"))
     raise AdapterNotFound(f"unknown source kind {spec.kind!r}")

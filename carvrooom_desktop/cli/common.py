@@ -24,6 +24,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                         help="inject a simulator fault (repeatable), e.g. vacuum_leak or misfire_cyl3:0.5")
     parser.add_argument("--seed", type=int, default=0, help="simulator seed (deterministic runs)")
     parser.add_argument("--bitrate", type=int, help="CAN bitrate for --can")
+    parser.add_argument("--data-bitrate", type=int, help="CAN FD data-phase bitrate for --can (opens the bus as CAN FD)")
 
 
 def source_from(args: argparse.Namespace, *, speed: float | None = 1.0) -> SourceSpec:
@@ -33,7 +34,7 @@ def source_from(args: argparse.Namespace, *, speed: float | None = 1.0) -> Sourc
         raise ValueError("--fault only applies to the simulated car (--sim)")
     if args.elm:
         return SourceSpec(kind="elm", channel=args.elm)
-    return SourceSpec(kind="can", channel=args.can, bitrate=args.bitrate)
+    return SourceSpec(kind="can", channel=args.can, bitrate=args.bitrate, data_bitrate=args.data_bitrate)
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -48,6 +49,7 @@ def add_live_options(group: argparse._MutuallyExclusiveGroup, parser: argparse.A
     group.add_argument("--can", metavar="INTERFACE:CHANNEL", help=f"a python-can interface, e.g. socketcan:can0: record, then {what}")
     parser.add_argument("--seconds", type=float, default=30.0, help="with --elm/--can: how long to record first (default 30)")
     parser.add_argument("--bitrate", type=int, help="CAN bitrate for --can")
+    parser.add_argument("--data-bitrate", type=int, help="CAN FD data-phase bitrate for --can (opens the bus as CAN FD)")
 
 
 def live_spec(args: argparse.Namespace) -> SourceSpec | None:
@@ -55,7 +57,7 @@ def live_spec(args: argparse.Namespace) -> SourceSpec | None:
     if getattr(args, "elm", None):
         return SourceSpec(kind="elm", channel=args.elm)
     if getattr(args, "can", None):
-        return SourceSpec(kind="can", channel=args.can, bitrate=args.bitrate)
+        return SourceSpec(kind="can", channel=args.can, bitrate=args.bitrate, data_bitrate=args.data_bitrate)
     return None
 
 

@@ -135,6 +135,19 @@ def test_a_can_source_decodes_with_the_database_remembered_for_the_car(store, ca
         session.close()
 
 
+def test_a_can_fd_source_opens_the_bus_as_fd_and_meters_the_data_phase(store, car_on_virtual_can):
+    spec = SourceSpec(kind="can", channel=car_on_virtual_can, bitrate=500_000, data_bitrate=2_000_000)
+    session = LiveSession(spec, events=EventBus(), store=store, poll_interval=0.05)
+    try:
+        report = session.connect()
+        assert "CAN FD data phase 2000 kbit/s" in " ".join(report.adapter_details)
+        assert session._open.can_source.options == {"fd": True, "data_bitrate": 2_000_000}
+        assert session._pipeline.data_bitrate == 2_000_000  # frames with BRS count their data phase at 2 Mbit/s
+        wait_for(lambda: session.bus_load_percent() > 0, what="bus load")
+    finally:
+        session.close()
+
+
 def test_without_a_remembered_database_frames_flow_raw_and_one_can_be_chosen_later(store, car_on_virtual_can, sim_dbc):
     session = LiveSession(SourceSpec(kind="can", channel=car_on_virtual_can), events=EventBus(), store=store, poll_interval=0.05)
     try:

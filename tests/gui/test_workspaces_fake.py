@@ -55,7 +55,17 @@ def test_adapter_sources_build_their_requests(fake_shell, qtbot):
     qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(fake_shell.sessions) == 2, timeout=5000)
     request = fake_shell.sessions[-1].request
-    assert (request.kind, request.channel, request.bitrate) == ("can", "virtual:bench", 250000)
+    assert (request.kind, request.channel, request.bitrate, request.data_bitrate) == ("can", "virtual:bench", 250000, None)
+
+    qtbot.waitUntil(lambda: page.connect_button.text() == "Disconnect", timeout=5000)
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)  # disconnect: now a CAN FD car
+    qtbot.waitUntil(lambda: page.connect_button.text() == "Connect", timeout=5000)
+    page.source.bitrate.setCurrentText("500000")
+    page.source.data_bitrate.setCurrentText("2M")
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(fake_shell.sessions) == 3, timeout=5000)
+    request = fake_shell.sessions[-1].request
+    assert (request.bitrate, request.data_bitrate) == (500000, 2_000_000)
 
 
 def test_incomplete_adapter_choice_is_explained_before_connecting(fake_shell, qtbot):
@@ -71,6 +81,10 @@ def test_incomplete_adapter_choice_is_explained_before_connecting(fake_shell, qt
     page.source.bitrate.setCurrentText("fast")
     qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
     assert "bitrate" in page.message.text()
+    page.source.bitrate.setCurrentText("500000")
+    page.source.data_bitrate.setCurrentText("quick")
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
+    assert "bitrate" in page.message.text() and "2000000" in page.message.text()
     assert fake_shell.sessions == []
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -32,6 +33,8 @@ SOURCES = (
 )
 BITRATES = ("500000", "250000", "125000", "1000000")
 DEFAULT_BITRATE_TEXT = "interface default"
+CLASSIC_CAN_TEXT = "classic CAN"
+DATA_BITRATES = ("2000000", "1000000", "4000000", "5000000", "8000000")  # CAN FD data phase, bit/s
 PORT_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -118,6 +121,11 @@ class SourcePicker(QWidget):
         self.bitrate.addItems([DEFAULT_BITRATE_TEXT, *BITRATES])
         self.bitrate.setCurrentText(BITRATES[0])
         self.bitrate.setToolTip("bit/s; OBD-II on CAN is 500000 (some cars 250000)")
+        self.data_bitrate = QComboBox()
+        self.data_bitrate.setEditable(True)
+        self.data_bitrate.addItems([CLASSIC_CAN_TEXT, *DATA_BITRATES])
+        self.data_bitrate.setToolTip("CAN FD: the data phase's bit/s (frames with bit rate switch); "
+                                     "classic CAN for cars before CAN FD")
         self.can_status = QLabel("")
         self.can_status.setObjectName("Muted")
         self.can_status.setWordWrap(True)
@@ -126,7 +134,14 @@ class SourcePicker(QWidget):
         grid.addWidget(self.can_channel, 0, 1)
         grid.addWidget(self.find_can_button, 0, 2)
         grid.addWidget(QLabel("Bitrate"), 1, 0)
-        grid.addWidget(self.bitrate, 1, 1, Qt.AlignmentFlag.AlignLeft)
+        rates = QHBoxLayout()
+        rates.setSpacing(8)
+        rates.addWidget(self.bitrate)
+        rates.addSpacing(10)
+        rates.addWidget(QLabel("CAN FD data"))
+        rates.addWidget(self.data_bitrate)
+        rates.addStretch(1)
+        grid.addLayout(rates, 1, 1, 1, 2)
         grid.addWidget(self.can_status, 2, 1, 1, 2)
         grid.setColumnStretch(1, 1)
         return box
@@ -156,15 +171,27 @@ class SourcePicker(QWidget):
 
     def bitrate_value(self) -> int | None:
         """Raises ValueError for a bitrate that is not a positive whole number."""
+        return self._bit_rate(self.bitrate, DEFAULT_BITRATE_TEXT, "500000")
+
+    def data_bitrate_value(self) -> int | None:
+        """The CAN FD data-phase bit rate, None for classic CAN; ValueError for one that is not a number."""
+        return self._bit_rate(self.data_bitrate, CLASSIC_CAN_TEXT, "2000000")
+
+    def _bit_rate(self, combo: QComboBox, none_text: str, example: str) -> int | None:
         if self.kind() != "can":
             return None
-        text = self.bitrate.currentText().strip().replace("_", "").replace(" ", "")
-        if not text or text == DEFAULT_BITRATE_TEXT.replace(" ", ""):
+        text = combo.currentText().strip().replace("_", "").replace(" ", "")
+        if not text or text.lower() == none_text.replace(" ", "").lower():
             return None
-        if text.lower().endswith("k"):
-            text = str(int(float(text[:-1]) * 1000))
+        try:
+            if text.lower().endswith("k"):
+                text = str(int(float(text[:-1]) * 1000))
+            elif text.lower().endswith("m"):
+                text = str(int(float(text[:-1]) * 1_000_000))
+        except ValueError:
+            pass  # reported below with the text as typed
         if not text.isdigit() or int(text) <= 0:
-            raise ValueError(f"the bitrate must be a number of bit/s such as 500000, not {self.bitrate.currentText()!r}")
+            raise ValueError(f"the bitrate must be a number of bit/s such as {example}, not {combo.currentText()!r}")
         return int(text)
 
     def problem(self) -> str:
@@ -178,6 +205,7 @@ class SourcePicker(QWidget):
                 return "Type the CAN interface as interface:channel, e.g. socketcan:can0."
             try:
                 self.bitrate_value()
+                self.data_bitrate_value()
             except ValueError as exc:
                 return f"Check the bitrate: {exc}."
         return ""
@@ -259,6 +287,7 @@ class SourcePicker(QWidget):
         can_on = self._editable and kind == "can"
         self.can_channel.setEnabled(can_on)
         self.bitrate.setEnabled(can_on)
+        self.data_bitrate.setEnabled(can_on)
         self.find_can_button.setEnabled(can_on and not self._finding["can"])
         self.find_can_button.setText("Finding…" if self._finding["can"] else "Find interfaces")
 

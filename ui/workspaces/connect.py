@@ -159,7 +159,8 @@ class ConnectWorkspace(QWidget):
         kind = self.source.kind()
         simulated = kind in SIMULATED_KINDS
         return ConnectRequest(kind=kind, faults=self.selected_faults() if simulated else (), seed=self.seed.value(),
-                              channel=self.source.channel(), bitrate=self.source.bitrate_value())
+                              channel=self.source.channel(), bitrate=self.source.bitrate_value(),
+                              data_bitrate=self.source.data_bitrate_value())
 
     # -- discovery and ignition (results from the workbench) --------------------------------------
 
