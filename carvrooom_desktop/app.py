@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -85,7 +85,8 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     started = time.perf_counter()
     if options is None or not isinstance(options, GuiOptions):
         options = GuiOptions.parse(list(options or []))
-    app = QApplication.instance()
+    # QApplication.instance() is typed as the core class; this process only ever makes a QApplication (widgets need one)
+    app = cast("QApplication | None", QApplication.instance())
     if app is None:
         problem = platform_check.gui_platform_problem()  # before Qt loads a platform plugin (and may abort)
         if problem:
@@ -231,5 +232,4 @@ def _fault_choices() -> list[tuple[str, str]]:
     """(name, description) of every fault the simulator can inject."""
     from drivers.simulator.faults import FAULT_CATALOGUE
 
-    items = FAULT_CATALOGUE.items() if hasattr(FAULT_CATALOGUE, "items") else ((f.name, f) for f in FAULT_CATALOGUE)
-    return [(str(name), str(getattr(fault, "description", "") or "")) for name, fault in items]
+    return [(str(name), str(getattr(fault, "description", "") or "")) for name, fault in FAULT_CATALOGUE.items()]

@@ -50,7 +50,7 @@ class GuiOptions:
         return cls.from_args(parse_args(["gui", *argv]))
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "gui", help="the desktop window (what `carvrooom` alone starts)",
         description="Start the CarVrooom Desktop window. Arguments it does not know are passed to Qt (e.g. -style fusion).",
@@ -69,4 +69,5 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     app = importlib.import_module(APP_MODULE)  # Qt loads here and nowhere else on the way from the command line
-    return app.run_gui(GuiOptions.from_args(args))
+    code: int = app.run_gui(GuiOptions.from_args(args))
+    return code

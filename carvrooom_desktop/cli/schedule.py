@@ -13,13 +13,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, overload
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.store import Store
+    from carvrooom_desktop.storage.workshop import StoredJob, StoredShift, WorkshopRepository
+    from carvrooom_desktop.storage.workshop_bookings import StoredBooking
+    from carvrooom_desktop.workshop.scheduling.domain import Booking, Plan, Problem
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("schedule", help="bay scheduling: jobs, bays, technicians, optimised plan, calendars")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -114,6 +123,12 @@ def _window_options(p: argparse.ArgumentParser) -> None:
 # -- parsing helpers ---------------------------------------------------------------------------------
 
 
+@overload
+def _when(text: str, what: str) -> datetime: ...
+@overload
+def _when(text: None, what: str) -> None: ...
+@overload
+def _when(text: str | None, what: str) -> datetime | None: ...
 def _when(text: str | None, what: str) -> datetime | None:
     if text is None:
         return None
@@ -160,7 +175,7 @@ def _span(text: str, what: str) -> tuple[int, int]:
     return a, b
 
 
-def _shift_spec(text: str):
+def _shift_spec(text: str) -> list[StoredShift]:
     from carvrooom_desktop.storage.workshop import StoredShift
 
     if "=" not in text:
@@ -189,14 +204,14 @@ def run(args: argparse.Namespace) -> int:
         return handler(store, args)
 
 
-def _solve(problem, args):
+def _solve(problem: Problem, args: argparse.Namespace) -> Plan:
     from carvrooom_desktop.workshop.scheduling import solve
 
     return solve(problem, time_limit_s=args.time_limit, num_workers=args.workers, random_seed=args.seed,
                  deterministic=args.deterministic, use_cpsat=not args.greedy)
 
 
-def _solve_file(args) -> int:
+def _solve_file(args: argparse.Namespace) -> int:
     from carvrooom_desktop.workshop.scheduling import load_problem, plan_to_dict
 
     problem = load_problem(args.problem)
@@ -213,7 +228,7 @@ def _solve_file(args) -> int:
     return 0
 
 
-def print_plan(plan, problem, out=None) -> None:
+def print_plan(plan: Plan, problem: Problem, out: TextIO | None = None) -> None:
     from carvrooom_desktop.workshop.scheduling.calendar import workshop_tz
 
     out = out or sys.stdout
@@ -234,7 +249,8 @@ def print_plan(plan, problem, out=None) -> None:
         job = jobs.get(b.job_id)
         promise = ""
         if job is not None and job.promised_at is not None:
-            late = plan.end_of(job.id) > job.promised_at if plan.end_of(job.id) else False
+            ended = plan.end_of(job.id)
+            late = ended > job.promised_at if ended else False
             promise = f"  promised {job.promised_at.astimezone(tz):%a %H:%M}{'  LATE' if late else ''}"
         part = f" [{b.part + 1}/{b.parts}]" if b.parts > 1 else ""
         state = "" if b.state == "planned" else f"  ({b.state.replace('_', ' ')})"
@@ -250,12 +266,12 @@ def print_plan(plan, problem, out=None) -> None:
         print(f"note: {note}", file=out)
 
 
-def _now_window(args):
+def _now_window(args: argparse.Namespace) -> tuple[datetime, int]:
     start = _when(args.start, "--start") if args.start else datetime.now().astimezone()
     return start, args.days
 
 
-def _add(store, args) -> int:
+def _add(store: Store, args: argparse.Namespace) -> int:
     from carvrooom_desktop.storage.workshop import NewJob, StoredAbsence, StoredPart
     from carvrooom_desktop.workshop.shop import add_jobs_checked
 
@@ -270,7 +286,7 @@ def _add(store, args) -> int:
         print(f"technician {args.name} ({', '.join(args.skill)}) {tech_id}")
         return 0
     if args.what == "hours":
-        hours = []
+        hours: list[tuple[int, int, int]] = []
         for spec in args.spec:
             if "=" not in spec:
                 raise ValueError(f"opening hours {spec!r}: write DAYS=HH:MM-HH:MM, e.g. mon-fri=07:30-18:30")
@@ -304,7 +320,7 @@ def _add(store, args) -> int:
     for spec in args.part:
         name, _, eta = spec.partition("@")
         parts.append(StoredPart(name.strip(), _when(eta, f"part {name}") if eta else None, "ordered" if eta else "arrived"))
-    after = []
+    after: list[tuple[uuid.UUID | int, int]] = []
     for spec in args.after:
         ref, _, gap = spec.partition(":")
         after.append((repo.find_job(ref).id, int(gap or 0)))
@@ -318,7 +334,7 @@ def _add(store, args) -> int:
     return _book_if_urgent(store, job, args)
 
 
-def _book_if_urgent(store, job, args) -> int:
+def _book_if_urgent(store: Store, job: StoredJob, args: argparse.Namespace) -> int:
     if job.urgency != "do not drive" or args.no_book:
         if job.urgency != "do not drive":
             print("run `carvrooom schedule optimise` to book it")
@@ -349,7 +365,7 @@ def _book_if_urgent(store, job, args) -> int:
     return 0
 
 
-def _add_file(store, args) -> int:
+def _add_file(store: Store, args: argparse.Namespace) -> int:
     """A whole shop from a problem file: validated completely first, then saved in one transaction."""
     from carvrooom_desktop.workshop.board import save_shop
     from carvrooom_desktop.workshop.scheduling import load_problem
@@ -362,20 +378,21 @@ def _add_file(store, args) -> int:
     return 0
 
 
-def _board_rows(store):
+def _board_rows(store: Store) -> tuple[WorkshopRepository, dict[uuid.UUID, str], dict[uuid.UUID, str],
+                                       dict[uuid.UUID, list[StoredBooking]]]:
     repo = store.workshop
     bays = {b.id: b.name for b in repo.bays(include_inactive=True)}
     techs = {t.id: t.name for t in repo.technicians(include_inactive=True)}
-    bookings: dict = {}
+    bookings: dict[uuid.UUID, list[StoredBooking]] = {}
     for b in repo.bookings.list():
         bookings.setdefault(b.job_id, []).append(b)
     return repo, bays, techs, bookings
 
 
-def _list(store, args) -> int:
+def _list(store: Store, args: argparse.Namespace) -> int:
     repo, bays, techs, bookings = _board_rows(store)
     jobs = repo.jobs(statuses=None if args.all else ("new", "waiting_parts", "planned", "in_progress"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for j in jobs:
         mine = sorted(bookings.get(j.id, []), key=lambda b: b.starts_at)
         waiting_parts = [p.name for p in j.parts if p.status != "arrived"]
@@ -402,7 +419,7 @@ def _list(store, args) -> int:
     return 0
 
 
-def _optimise(store, args) -> int:
+def _optimise(store: Store, args: argparse.Namespace) -> int:
     from carvrooom_desktop.workshop.scheduling import plan_to_dict
     from carvrooom_desktop.workshop.shop import problem_from_store, save_plan
 
@@ -424,7 +441,7 @@ def _optimise(store, args) -> int:
     return 0
 
 
-def _stored_plan(store, args):
+def _stored_plan(store: Store, args: argparse.Namespace) -> tuple[Plan, Problem]:
     """The booked plan in the store as (Plan, Problem), for show and export."""
     from dataclasses import replace
 
@@ -444,7 +461,7 @@ def _stored_plan(store, args):
     return Plan(bookings, (), "BOOKED", 0, 0, 0.0, 0, 0.0, "store"), replace(problem, jobs=problem.jobs + extra)
 
 
-def _show(store, args) -> int:
+def _show(store: Store, args: argparse.Namespace) -> int:
     plan, problem = _stored_plan(store, args)
     bays = {b.id: b for b in problem.bays}
     techs = {t.id: t for t in problem.technicians}
@@ -464,7 +481,7 @@ def _show(store, args) -> int:
     if not bookings:
         print("nothing booked in this window")
         return 0
-    group = (lambda b: techs[b.technician_id].name if b.technician_id in techs else "-") if args.technician else \
+    group: Callable[[Booking], str] = (lambda b: techs[b.technician_id].name if b.technician_id in techs else "-") if args.technician else \
         (lambda b: bays[b.bay_id].name if b.bay_id in bays else b.bay_id)
     current = None
     for b in sorted(bookings, key=lambda b: (group(b), b.starts_at)):
@@ -477,7 +494,7 @@ def _show(store, args) -> int:
     return 0
 
 
-def _export(store, args) -> int:
+def _export(store: Store, args: argparse.Namespace) -> int:
     from carvrooom_desktop.workshop.scheduling.ics import write_calendars
 
     plan, problem = _stored_plan(store, args)
@@ -489,7 +506,7 @@ def _export(store, args) -> int:
     return 0
 
 
-def _confirm(store, args) -> int:
+def _confirm(store: Store, args: argparse.Namespace) -> int:
     from carvrooom_desktop.storage.store import Store
     from carvrooom_desktop.storage.workshop_bookings import push_tentative
 

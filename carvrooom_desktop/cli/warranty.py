@@ -12,9 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.store import Store
+    from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
+    from carvrooom_desktop.warranty.coverage import CoverageRules
+    from carvrooom_desktop.warranty.history import ClaimHistory
+    from carvrooom_desktop.warranty.signals import SignalChecker
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("warranty", help="warranty claims: import/list, coverage verdicts, fraud and error signals")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -57,12 +65,13 @@ def run(args: argparse.Namespace) -> int:
             return _import(repo, args)
         if args.action == "list":
             return _list(repo, args)
+        checked = cast("CoverageRules", rules)  # check and flags (the actions left here) loaded the rules above
         if args.action == "check":
-            return _check(store, repo, rules, args)
-        return _flags(store, repo, rules, args)
+            return _check(store, repo, checked, args)
+        return _flags(store, repo, checked, args)
 
 
-def _import(repo, args) -> int:
+def _import(repo: WarrantyClaimRepository, args: argparse.Namespace) -> int:
     from carvrooom_desktop.warranty.claim import ClaimStatus
     from carvrooom_desktop.warranty.csv_io import import_claims
 
@@ -84,7 +93,7 @@ def _import(repo, args) -> int:
     return 1 if report.bad else 0
 
 
-def _list(repo, args) -> int:
+def _list(repo: WarrantyClaimRepository, args: argparse.Namespace) -> int:
     claims = repo.list(status=args.status, vin=args.vin, dealer_id=args.dealer, limit=args.limit)
     if args.csv:
         from carvrooom_desktop.warranty.csv_io import export_claims
@@ -109,13 +118,13 @@ def _list(repo, args) -> int:
     return 0
 
 
-def _checker(store, history, rules):
+def _checker(store: Store, history: ClaimHistory, rules: CoverageRules) -> SignalChecker:
     from carvrooom_desktop.warranty.signals import SignalChecker
 
     return SignalChecker(history, rules)
 
 
-def _check(store, repo, rules, args) -> int:
+def _check(store: Store, repo: WarrantyClaimRepository, rules: CoverageRules, args: argparse.Namespace) -> int:
     from carvrooom_desktop.warranty.history import StoreHistory, StoreReadings
 
     claim = repo.find(args.claim)
@@ -137,7 +146,7 @@ def _check(store, repo, rules, args) -> int:
     return 0
 
 
-def _flags(store, repo, rules, args) -> int:
+def _flags(store: Store, repo: WarrantyClaimRepository, rules: CoverageRules, args: argparse.Namespace) -> int:
     from carvrooom_desktop.warranty.history import MemoryHistory, StoreReadings
 
     claims = list(repo.iter_all())

@@ -12,9 +12,11 @@ job the shop cannot do (skill nobody has, bay type nobody has) before anything i
 from __future__ import annotations
 
 import uuid
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from carvrooom_desktop.storage.workshop import NewJob, StoredJob, WorkshopRepository
 from carvrooom_desktop.storage.workshop_bookings import BookingRequest, StoredBooking
@@ -22,6 +24,10 @@ from carvrooom_desktop.workshop.scheduling.domain import (
     Bay, Booking, Break, Dependency, Holiday, Job, OpeningHours, Part, Pin, Plan, Problem, Shift, Technician,
 )
 from carvrooom_desktop.workshop.scheduling.errors import ScheduleProblemError
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.diagnoses import DiagnosisRecord
+    from carvrooom_desktop.storage.workshop import StoredPart
 
 DEFAULT_HOURS = tuple(OpeningHours(d, 8 * 60, 17 * 60) for d in range(5))  # when none are stored: Mon-Fri 08-17
 OPEN_STATUSES = ("new", "waiting_parts", "planned", "in_progress")
@@ -66,8 +72,8 @@ def plan_in_force(problem: Problem) -> Plan:
     return Plan(problem.previous, (), "BOOKED", 0, 0, 0.0, 0, 0.0, "store")
 
 
-def check_shop_can_do(repo: WorkshopRepository, jobs: list[NewJob], *, extra_skills: set[str] = frozenset(),
-                      extra_bay_types: set[str] = frozenset()) -> None:
+def check_shop_can_do(repo: WorkshopRepository, jobs: list[NewJob], *, extra_skills: Set[str] = frozenset(),
+                      extra_bay_types: Set[str] = frozenset()) -> None:
     """ScheduleProblemError naming each job whose skill or bay type the shop does not have."""
     skills = {s for t in repo.technicians() for s in t.skills} | set(extra_skills)
     kinds = {b.bay_type for b in repo.bays()} | {k for b in repo.bays() for k in b.serves} | set(extra_bay_types)
@@ -120,7 +126,7 @@ def save_plan(repo: WorkshopRepository, plan: Plan, problem: Problem) -> SavedPl
 PRIORITY_BY_URGENCY = {"drive": 1, "drive with care": 2, "do not drive": 3}
 
 
-def job_from_diagnosis(repo: WorkshopRepository, diagnosis, *, promised_at: datetime | None = None, customer_waiting: bool = False,
+def job_from_diagnosis(repo: WorkshopRepository, diagnosis: DiagnosisRecord, *, promised_at: datetime | None = None, customer_waiting: bool = False,
                        dropped_off_at: datetime | None = None, parts_eta: datetime | None = None, reference: str = "") -> uuid.UUID:
     """Book the diagnosis's proposed repair job (labour hours, skill, bay type, parts, urgency) as a job.
 
@@ -149,7 +155,7 @@ def job_from_diagnosis(repo: WorkshopRepository, diagnosis, *, promised_at: date
     return add_jobs_checked(repo, [job])[0]
 
 
-def _part(name: str, eta: datetime | None):
+def _part(name: str, eta: datetime | None) -> StoredPart:
     from carvrooom_desktop.storage.workshop import StoredPart
 
     return StoredPart(name[:255], eta, "ordered" if eta else "arrived")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from carvrooom_desktop.workshop.scheduling.calendar import SlotAxis, workshop_tz
 from carvrooom_desktop.workshop.scheduling.domain import SLOT_MINUTES, Booking, Job, Problem, Unschedulable, minute_text
@@ -255,7 +256,8 @@ def compile_problem(problem: Problem) -> SlotProblem:
     return sp
 
 
-def _structural_reason(problem, axis, job, bay_index, tech_index, tech_runs) -> str:
+def _structural_reason(problem: Problem, axis: SlotAxis, job: Job, bay_index: dict[str, int], tech_index: dict[str, int],
+                       tech_runs: list[int]) -> str:
     if job.bay_minutes:
         unknown = [b for b in job.bay_minutes if b not in bay_index]
         if unknown:
@@ -290,7 +292,7 @@ def _structural_reason(problem, axis, job, bay_index, tech_index, tech_runs) -> 
     return ""
 
 
-def _late_release_reason(problem: Problem, axis: SlotAxis, job: Job, release_at) -> str:
+def _late_release_reason(problem: Problem, axis: SlotAxis, job: Job, release_at: datetime) -> str:
     late_parts = [p for p in job.parts if p.state == "ordered" and p.eta is not None and p.eta >= release_at]
     end = axis.end_of(axis.size)
     if late_parts:

@@ -21,9 +21,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from carvrooom_desktop.workshop.scheduling.compile import SlotProblem
 from carvrooom_desktop.workshop.scheduling.objective import Placement, Solution, virtual_end
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model import CpModel, CpSolver, IntervalVar, IntVar, LinearExprT
 
 
 @dataclass
@@ -48,21 +52,23 @@ class CpSatResult:
 
 
 class _Vars:
+    makespan: IntVar  # set only when the objective weighs the makespan (add_hint asks hasattr)
+
     def __init__(self) -> None:
-        self.start: dict[int, object] = {}
-        self.end: dict[int, object] = {}
-        self.perf: dict[int, object] = {}
-        self.bay: dict[int, dict[int, object]] = {}
-        self.tech: dict[int, dict[int, object]] = {}
-        self.parts: dict[int, list[object]] = {}
-        self.late: dict[int, object] = {}
-        self.comp: dict[int, object] = {}
-        self.moved: dict[int, object] = {}
-        self.pins: dict[int, object] = {}
-        self.days: dict[int, list[tuple[int, object]]] = {}
+        self.start: dict[int, IntVar] = {}
+        self.end: dict[int, IntVar] = {}
+        self.perf: dict[int, IntVar] = {}
+        self.bay: dict[int, dict[int, IntVar]] = {}
+        self.tech: dict[int, dict[int, IntVar]] = {}
+        self.parts: dict[int, tuple[list[IntVar], list[IntVar], list[IntVar]]] = {}  # part starts, sizes, ends
+        self.late: dict[int, IntVar] = {}
+        self.comp: dict[int, IntVar] = {}
+        self.moved: dict[int, IntVar] = {}
+        self.pins: dict[int, IntVar] = {}
+        self.days: dict[int, list[tuple[int, IntVar]]] = {}
 
 
-def build_model(sp: SlotProblem, use_pin_assumptions: bool = False):
+def build_model(sp: SlotProblem, use_pin_assumptions: bool = False) -> tuple[CpModel, _Vars]:
     from ortools.sat.python import cp_model
 
     m = cp_model.CpModel()
@@ -70,9 +76,9 @@ def build_model(sp: SlotProblem, use_pin_assumptions: bool = False):
     W = sp.problem.weights
     H = sp.horizon
     VE = virtual_end(sp)
-    bay_intervals: list[list] = [[] for _ in sp.problem.bays]
-    tech_intervals: list[list] = [[] for _ in sp.problem.technicians]
-    objective = []
+    bay_intervals: list[list[IntervalVar]] = [[] for _ in sp.problem.bays]
+    tech_intervals: list[list[IntervalVar]] = [[] for _ in sp.problem.technicians]
+    objective: list[LinearExprT] = []
 
     used_bays = {b for sj in sp.jobs for b, _d in sj.bays}
     used_techs = {t for sj in sp.jobs for t in sj.techs}
@@ -212,13 +218,13 @@ def build_model(sp: SlotProblem, use_pin_assumptions: bool = False):
     return m, v
 
 
-def add_hint(m, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
+def add_hint(m: CpModel, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
     """Hint every variable from a complete plan (the dispatcher's or the previous one)."""
     complete = True
     VE = virtual_end(sp)
-    hints: dict[int, tuple[object, int]] = {}
+    hints: dict[int, tuple[IntVar, int]] = {}
 
-    def hint(var, value) -> None:  # one hint per variable (a single bay's literal is the performed literal)
+    def hint(var: IntVar, value: int | bool) -> None:  # one hint per variable (a single bay's literal is the performed literal)
         hints.setdefault(var.index, (var, int(value)))
 
     for sj in sp.jobs:
@@ -236,7 +242,7 @@ def add_hint(m, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
             hint(v.comp[j], VE)
             for b, z in v.days.get(j, ()):
                 hint(z, 0)
-            if j in v.late:
+            if j in v.late and sj.due is not None:  # v.late holds only jobs with a due slot
                 hint(v.late[j], max(0, VE - sj.due))
             if j in v.moved:
                 hint(v.moved[j], 1)
@@ -265,7 +271,7 @@ def add_hint(m, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
         hint(v.comp[j], p.end)
         for b, z in v.days.get(j, ()):
             hint(z, int(p.end > b))
-        if j in v.late:
+        if j in v.late and sj.due is not None:
             hint(v.late[j], max(0, p.end - sj.due))
         if j in v.moved:
             hint(v.moved[j], int((p.start, p.bay, p.tech) != sj.prev))
@@ -276,7 +282,7 @@ def add_hint(m, v: _Vars, sp: SlotProblem, solution: Solution) -> bool:
     return complete
 
 
-def _parameters(solver, settings: SolverSettings) -> None:
+def _parameters(solver: CpSolver, settings: SolverSettings) -> None:
     p = solver.parameters
     p.random_seed = settings.random_seed
     p.log_search_progress = settings.log

@@ -11,6 +11,7 @@ placed: the repair of a plan after a change, with few moves.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 
 from carvrooom_desktop.workshop.scheduling.compile import SlotJob, SlotProblem
 from carvrooom_desktop.workshop.scheduling.objective import Placement, Solution
@@ -24,7 +25,7 @@ class Timeline:
 
     __slots__ = ("starts", "ends")
 
-    def __init__(self, blocked: list[tuple[int, int]] = ()) -> None:
+    def __init__(self, blocked: Sequence[tuple[int, int]] = ()) -> None:
         self.starts: list[int] = [a for a, _ in blocked]
         self.ends: list[int] = [b for _, b in blocked]
 
@@ -81,7 +82,9 @@ def _fit(sp: SlotProblem, sj: SlotJob, bay: int, d: int, tech: int | None, s: in
         # split job: work in the technician's free stretches, pausing at breaks; the bay held for the whole span
         assert tech is not None
         tl = techs[tech]
-        starts, sizes, t, remaining = [], [], tl.first_fit(s, 1), d
+        starts: list[int] = []
+        sizes: list[int] = []
+        t, remaining = tl.first_fit(s, 1), d
         if t != s:
             s = t
             continue
@@ -112,7 +115,8 @@ def _book(sj: SlotJob, p: Placement, bays: list[Timeline], techs: list[Timeline]
             (tl.remove if remove else tl.add)(a, b)
 
 
-def _exact(sp, sj, bay, d, tech, s, bays, techs) -> Placement | None:
+def _exact(sp: SlotProblem, sj: SlotJob, bay: int, d: int, tech: int | None, s: int, bays: list[Timeline],
+           techs: list[Timeline]) -> Placement | None:
     p = _fit(sp, sj, bay, d, tech, s, bays, techs)
     return p if p is not None and p.start == s else None
 
@@ -141,10 +145,10 @@ def place(sp: SlotProblem, sj: SlotJob, earliest: int, bays: list[Timeline], tec
     if sj.pin_start is not None:
         if sj.pin_start < earliest:
             return None
-        cands = [_exact(sp, sj, b, d, t, sj.pin_start, bays, techs) for b, d in sj.bays for t in techs_options]
+        options = [_exact(sp, sj, b, d, t, sj.pin_start, bays, techs) for b, d in sj.bays for t in techs_options]
     else:
-        cands = [_fit(sp, sj, b, d, t, earliest, bays, techs) for b, d in sj.bays for t in techs_options]
-    cands = [c for c in cands if c is not None]
+        options = [_fit(sp, sj, b, d, t, earliest, bays, techs) for b, d in sj.bays for t in techs_options]
+    cands = [c for c in options if c is not None]
     if not cands:
         return None
     if spare_specialists:
@@ -173,7 +177,7 @@ def dispatch(sp: SlotProblem, *, keep_previous: bool = False, spare_specialists:
     n = len(sp.jobs)
     INF = 1 << 30
 
-    def key(sj: SlotJob):
+    def key(sj: SlotJob) -> tuple[int, ...]:
         tier = 0 if sj.pin_start is not None else 1 if sj.urgent else 2 if sj.pinned else 3
         if keep_previous and tier == 3 and sj.prev is not None:
             return (3, 0, sj.prev[0], sj.index)

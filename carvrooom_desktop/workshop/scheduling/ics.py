@@ -115,7 +115,8 @@ def write_calendars(plan: Plan, problem: Problem, directory: str | Path, *, stam
 def read_events(text: str) -> list[dict[str, str]]:
     """The VEVENTs of an iCalendar text as {property: unescaped value} (unfolded; parameters dropped)."""
     unfolded = re.sub(r"\r\n[ \t]", "", text)
-    events, current = [], None
+    events: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
     for line in unfolded.split("\r\n"):
         if line == "BEGIN:VEVENT":
             current = {}

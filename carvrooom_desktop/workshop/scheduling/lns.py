@@ -74,7 +74,7 @@ def _job_cost(sp: SlotProblem, solution: Solution, j: int) -> int:
     return sp.problem.weights.lateness * sj.weight * max(0, p.end - sj.due) if sj.due is not None else 0
 
 
-def _around_late_job(sp, solution, rng, size) -> set[int]:
+def _around_late_job(sp: SlotProblem, solution: Solution, rng: random.Random, size: int) -> set[int]:
     costs = [(_job_cost(sp, solution, sj.index), sj.index) for sj in sp.jobs]
     costs = [(c, j) for c, j in costs if c > 0]
     if not costs:
@@ -93,7 +93,7 @@ def _around_late_job(sp, solution, rng, size) -> set[int]:
     return {j} | set(pool[: size - 1])
 
 
-def _time_window(sp, solution, rng, size) -> set[int]:
+def _time_window(sp: SlotProblem, solution: Solution, rng: random.Random, size: int) -> set[int]:
     if not solution:
         return set()
     t = rng.randrange(0, max(1, sp.horizon - 8))
@@ -103,7 +103,7 @@ def _time_window(sp, solution, rng, size) -> set[int]:
     return set(inside[:size])
 
 
-def _two_technicians(sp, solution, rng, size) -> set[int]:
+def _two_technicians(sp: SlotProblem, solution: Solution, rng: random.Random, size: int) -> set[int]:
     n = len(sp.problem.technicians)
     if n < 2:
         return set()
@@ -119,7 +119,7 @@ def _two_technicians(sp, solution, rng, size) -> set[int]:
     return set(pool[:size])
 
 
-def _relieve_specialists(sp, solution, rng, size) -> set[int]:
+def _relieve_specialists(sp: SlotProblem, solution: Solution, rng: random.Random, size: int) -> set[int]:
     """A late or queued job, the work its specialists do that others could do, and those others' work then."""
     costs = [(_job_cost(sp, solution, sj.index), sj.index) for sj in sp.jobs if sj.techs]
     costs = [(c, j) for c, j in costs if c > 0]

@@ -20,8 +20,12 @@ frozen jobs, so ``Plan.objective`` and ``Plan.greedy_objective`` are directly co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from carvrooom_desktop.workshop.scheduling.domain import SLOT_MINUTES
+
+if TYPE_CHECKING:  # compile imports this module
+    from carvrooom_desktop.workshop.scheduling.compile import SlotJob, SlotProblem
 
 
 @dataclass
@@ -52,18 +56,18 @@ class Cost:
     makespan: int
 
 
-def virtual_end(sp) -> int:
+def virtual_end(sp: SlotProblem) -> int:
     return sp.horizon + sp.carry_slots
 
 
-def unperformed_cost(sp, sj) -> int:
+def unperformed_cost(sp: SlotProblem, sj: SlotJob) -> int:
     W = sp.problem.weights
     end = virtual_end(sp)
     late = max(0, end - sj.due) if sj.due is not None else 0
     return W.lateness * sj.weight * late + W.completion * (len(sp.day_starts) + 1) + W.unscheduled * sj.weight
 
 
-def evaluate(sp, solution: Solution) -> Cost:
+def evaluate(sp: SlotProblem, solution: Solution) -> Cost:
     W = sp.problem.weights
     total = sp.frozen_cost
     weighted = sp.frozen_weighted_lateness
@@ -92,7 +96,7 @@ def evaluate(sp, solution: Solution) -> Cost:
     return Cost(total, weighted, carried, tuple(moved), makespan)
 
 
-def frozen_costs(sp, frozen_end: dict[str, int]) -> tuple[int, int]:
+def frozen_costs(sp: SlotProblem, frozen_end: dict[str, int]) -> tuple[int, int]:
     """(objective, weighted lateness in minutes) of the frozen jobs: constants of every plan."""
     from carvrooom_desktop.workshop.scheduling.compile import job_weight
 
@@ -111,7 +115,7 @@ def frozen_costs(sp, frozen_end: dict[str, int]) -> tuple[int, int]:
     return cost, weighted
 
 
-def trivial_bound(sp) -> int:
+def trivial_bound(sp: SlotProblem) -> int:
     """A valid lower bound: every job alone at its release on its fastest bay (resources ignored)."""
     W = sp.problem.weights
     total = sp.frozen_cost

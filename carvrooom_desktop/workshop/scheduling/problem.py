@@ -55,7 +55,7 @@ class _Checker:
                 self.fail(where, f"missing {key!r}")
         return True
 
-    def text(self, where: str, obj: dict, key: str, *, required: bool = False, default: str = "") -> str:
+    def text(self, where: str, obj: dict[str, Any], key: str, *, required: bool = False, default: str = "") -> str:
         value = obj.get(key, None)
         if value is None:
             if required:
@@ -66,7 +66,7 @@ class _Checker:
             return default
         return value.strip()
 
-    def number(self, where: str, obj: dict, key: str, *, positive: bool = True, default: float | None = None) -> float | None:
+    def number(self, where: str, obj: dict[str, Any], key: str, *, positive: bool = True, default: float | None = None) -> float | None:
         value = obj.get(key, default)
         if value is None:
             return None
@@ -78,21 +78,21 @@ class _Checker:
             return None
         return float(value)
 
-    def integer(self, where: str, obj: dict, key: str, lo: int, hi: int, default: int) -> int:
+    def integer(self, where: str, obj: dict[str, Any], key: str, lo: int, hi: int, default: int) -> int:
         value = obj.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             self.fail(where, f"{key} must be a whole number from {lo} to {hi}, got {value!r}")
             return default
         return value
 
-    def flag(self, where: str, obj: dict, key: str, default: bool = False) -> bool:
+    def flag(self, where: str, obj: dict[str, Any], key: str, default: bool = False) -> bool:
         value = obj.get(key, default)
         if not isinstance(value, bool):
             self.fail(where, f"{key} must be true or false, got {value!r}")
             return default
         return value
 
-    def when(self, where: str, obj: dict, key: str, *, required: bool = False) -> datetime | None:
+    def when(self, where: str, obj: dict[str, Any], key: str, *, required: bool = False) -> datetime | None:
         value = obj.get(key)
         if value is None:
             return None
@@ -109,7 +109,7 @@ class _Checker:
             return None
         return parsed
 
-    def clock(self, where: str, obj: dict, key: str) -> int | None:
+    def clock(self, where: str, obj: dict[str, Any], key: str) -> int | None:
         value = obj.get(key)
         if value is None:
             return None  # reported as missing
@@ -122,7 +122,7 @@ class _Checker:
             return None
         return h * 60 + m
 
-    def weekdays(self, where: str, obj: dict) -> list[int]:
+    def weekdays(self, where: str, obj: dict[str, Any]) -> list[int]:
         days = obj.get("days")
         if not isinstance(days, list) or not days:
             self.fail(where, f"days must be a list of weekdays ({', '.join(WEEKDAYS)}), got {days!r}")
@@ -135,14 +135,14 @@ class _Checker:
                 out.append(WEEKDAYS.index(d.lower()[:3]))
         return out
 
-    def strings(self, where: str, obj: dict, key: str) -> list[str]:
+    def strings(self, where: str, obj: dict[str, Any], key: str) -> list[str]:
         value = obj.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.fail(where, f"{key} must be a list of non-empty texts, got {value!r}")
             return []
         return [v.strip() for v in value]
 
-    def items(self, where: str, data: dict, key: str) -> list:
+    def items(self, where: str, data: dict[str, Any], key: str) -> list[Any]:
         value = data.get(key, [])
         if not isinstance(value, list):
             self.fail(where, f"{key} must be a list, got {type(value).__name__}")
@@ -200,11 +200,11 @@ def problem_from_dict(data: Any, source: str = "") -> Problem:
         for k, period in enumerate(b.get("out_of_service", []) or []):
             w2 = f"{where} out_of_service[{k}]"
             if c.keys(w2, period, {"from", "to"}, ("from", "to")):
-                a, z = c.when(w2, period, "from"), c.when(w2, period, "to")
-                if a and z and z <= a:
-                    c.fail(w2, f"ends {z:%Y-%m-%d %H:%M} before it starts {a:%Y-%m-%d %H:%M}")
-                elif a and z:
-                    periods.append((a, z))
+                since, until = c.when(w2, period, "from"), c.when(w2, period, "to")
+                if since and until and until <= since:
+                    c.fail(w2, f"ends {until:%Y-%m-%d %H:%M} before it starts {since:%Y-%m-%d %H:%M}")
+                elif since and until:
+                    periods.append((since, until))
         bays.append(Bay(bid, c.text(where, b, "name") or bid, kind, frozenset(c.strings(where, b, "serves")), tuple(periods)))
 
     techs: list[Technician] = []
@@ -248,14 +248,14 @@ def problem_from_dict(data: Any, source: str = "") -> Problem:
             w2 = f"{where} absences[{k}]"
             if not c.keys(w2, ab, {"from", "to", "kind", "note"}, ("from", "to")):
                 continue
-            a, z = c.when(w2, ab, "from"), c.when(w2, ab, "to")
+            since, until = c.when(w2, ab, "from"), c.when(w2, ab, "to")
             kind = c.text(w2, ab, "kind", default="holiday")
             if kind not in ABSENCE_KINDS:
                 c.fail(w2, f"kind must be one of {', '.join(ABSENCE_KINDS)}, got {kind!r}")
-            if a and z and z <= a:
-                c.fail(w2, f"ends {z:%Y-%m-%d %H:%M} before it starts {a:%Y-%m-%d %H:%M}")
-            elif a and z:
-                absences.append(Holiday(a, z, kind, c.text(w2, ab, "note")))
+            if since and until and until <= since:
+                c.fail(w2, f"ends {until:%Y-%m-%d %H:%M} before it starts {since:%Y-%m-%d %H:%M}")
+            elif since and until:
+                absences.append(Holiday(since, until, kind, c.text(w2, ab, "note")))
         techs.append(Technician(tid, c.text(where, t, "name") or tid, frozenset(c.strings(where, t, "skills")), tuple(shifts), tuple(absences)))
 
     raw_jobs = c.items("problem", data, "jobs")
@@ -336,11 +336,11 @@ def problem_from_dict(data: Any, source: str = "") -> Problem:
             c.fail(where, f"names the unknown bay {bid!r}")
         if tid and tid not in tech_ids:
             c.fail(where, f"names the unknown technician {tid!r}")
-        a, z = c.when(where, b, "start"), c.when(where, b, "end")
-        if a and z and z <= a:
-            c.fail(where, f"ends {z:%Y-%m-%d %H:%M} before it starts {a:%Y-%m-%d %H:%M}")
-        elif a and z:
-            previous.append(Booking(jid, bid, tid or None, a, z, c.text(where, b, "state", default="planned")))
+        since, until = c.when(where, b, "start"), c.when(where, b, "end")
+        if since and until and until <= since:
+            c.fail(where, f"ends {until:%Y-%m-%d %H:%M} before it starts {since:%Y-%m-%d %H:%M}")
+        elif since and until:
+            previous.append(Booking(jid, bid, tid or None, since, until, c.text(where, b, "state", default="planned")))
 
     weights = Weights()
     if "weights" in data:
@@ -396,7 +396,7 @@ def _clock(minute: int) -> str:
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
-    def shifts(t: Technician):
+    def shifts(t: Technician) -> list[dict[str, Any]]:
         return [{"days": [WEEKDAYS[s.weekday]], "start": _clock(s.starts_minute), "end": _clock(s.ends_minute),
                  "breaks": [{"start": _clock(b.starts_minute), "end": _clock(b.ends_minute)} for b in s.breaks]} for s in t.shifts]
 

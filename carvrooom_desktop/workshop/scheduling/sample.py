@@ -78,7 +78,7 @@ def _technicians(n: int, rng: random.Random, start: datetime) -> tuple[Technicia
         if i % 4 == 0:
             shifts += (Shift(5, 480, 780),)
         skills = set((SMALL_SHOP_SKILLS if n <= 4 else SKILL_SETS)[i % (4 if n <= 4 else len(SKILL_SETS))])
-        absences = ()
+        absences: tuple[Holiday, ...] = ()
         if i == 1:  # on holiday Wednesday
             day = (start + timedelta(days=2)).replace(hour=0, minute=0)
             absences = (Holiday(day, day + timedelta(days=1), "holiday"),)

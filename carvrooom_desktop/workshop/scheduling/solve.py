@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from carvrooom_desktop.workshop.scheduling.compile import SlotProblem, compile_problem
+from carvrooom_desktop.workshop.scheduling.compile import SlotJob, SlotProblem, compile_problem
 from carvrooom_desktop.workshop.scheduling.domain import Booking, Plan, Problem, Unschedulable
 from carvrooom_desktop.workshop.scheduling.greedy import compact, dispatch
-from carvrooom_desktop.workshop.scheduling.objective import Solution, evaluate, trivial_bound
+from carvrooom_desktop.workshop.scheduling.objective import Cost, Solution, evaluate, trivial_bound
 
 
-def _describe_pin(sp: SlotProblem, sj) -> str:
+def _describe_pin(sp: SlotProblem, sj: SlotJob) -> str:
     what = []
     if sj.pin_bay is not None:
         what.append(f"bay {sp.problem.bays[sj.pin_bay].name}")
@@ -96,7 +96,7 @@ def _carry_over(sp: SlotProblem, solution: Solution, left: dict[int, str]) -> li
     return out
 
 
-def plan_from(sp: SlotProblem, solution: Solution, *, status: str, solver: str, greedy_cost, left: dict[int, str],
+def plan_from(sp: SlotProblem, solution: Solution, *, status: str, solver: str, greedy_cost: Cost, left: dict[int, str],
               best_bound: float, started: float, first_plan_s: float, notes: list[str]) -> Plan:
     cost = evaluate(sp, solution)
     bookings = sorted(list(sp.frozen) + bookings_of(sp, solution), key=lambda b: (b.starts_at, b.bay_id))
@@ -179,7 +179,7 @@ def solve(problem: Problem, *, time_limit_s: float = 10.0, num_workers: int = 2,
                      best_bound=result.best_bound, started=started, first_plan_s=first_plan_s, notes=notes)
 
 
-def _best_start(sp, solution, keep: bool):
+def _best_start(sp: SlotProblem, solution: Solution, keep: bool) -> Solution:
     """The better of the plain dispatcher's plan and its keep-the-specialists-free variants (a start, not the baseline)."""
     best, cost = solution, evaluate(sp, solution).total
     for spare in SPARE_VARIANTS:
@@ -197,8 +197,9 @@ LNS_FIRST_S, LNS_FIRST_SHARE = 1.5, 0.3
 LNS_ROUND_S = 0.12
 
 
-def _solve_by_neighbourhoods(sp, solution, greedy_cost, started, first_plan_s, time_limit_s, num_workers, random_seed,
-                             deterministic, notes) -> Plan:
+def _solve_by_neighbourhoods(sp: SlotProblem, solution: Solution, greedy_cost: Cost, started: float, first_plan_s: float,
+                             time_limit_s: float, num_workers: int, random_seed: int, deterministic: bool,
+                             notes: list[str]) -> Plan:
     from carvrooom_desktop.workshop.scheduling.lns import improve
 
     solution = _best_start(sp, solution, keep=bool(sp.problem.previous))
