@@ -26,14 +26,20 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from carvrooom_desktop.acquisition.log_import import decoder_for
-from carvrooom_desktop.domain import FrameArrays
+from carvrooom_desktop.acquisition.decode import BatchDecoder, ChannelDecoder
+from carvrooom_desktop.acquisition.log_import import DbcSpec, decoder_for
+from carvrooom_desktop.domain import FrameArrays, Recording
 from carvrooom_desktop.domain.progress import Cancelled, Progress
 from carvrooom_desktop.errors import InvalidRequest
 from drivers.logs import LogFileError, write_log_result
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.recordings import RecordingRepository
+    from carvrooom_desktop.storage.store import Store
 
 EXPORT_FORMATS = ("csv", "blf", "asc", "candump", "trc", "mf4")
 DEFAULT_PERIOD = 0.1
@@ -55,12 +61,12 @@ class ExportCancelled(Cancelled):
 
 
 def export_recording(
-    store,
+    store: Store,
     recording_id: uuid.UUID,
     path: str | os.PathLike[str],
     format: str,
     *,
-    dbc=None,
+    dbc: DbcSpec = None,
     signals: list[str] | None = None,
     period: float | None = None,
     progress: Progress | None = None,
@@ -97,7 +103,8 @@ def _remove(path: str) -> None:
         pass
 
 
-def _frames(repo, recording_id, total: int, progress: Progress | None, cancel) -> Iterator[FrameArrays]:
+def _frames(repo: RecordingRepository, recording_id: uuid.UUID, total: int, progress: Progress | None,
+            cancel: threading.Event | None) -> Iterator[FrameArrays]:
     done = 0
     for frames in repo.iter_frames(recording_id):
         if cancel is not None and cancel.is_set():
@@ -108,7 +115,9 @@ def _frames(repo, recording_id, total: int, progress: Progress | None, cancel) -
             progress(done, total)
 
 
-def _export_csv(repo, recording, path, decoder, wanted, period, progress, cancel, result: ExportResult) -> None:
+def _export_csv(repo: RecordingRepository, recording: Recording, path: str, decoder: BatchDecoder | ChannelDecoder | None,
+                wanted: list[str] | None, period: float, progress: Progress | None, cancel: threading.Event | None,
+                result: ExportResult) -> None:
     if period <= 0 or not math.isfinite(period):
         raise InvalidRequest("the CSV period must be a positive number of seconds")
     span = repo.time_span(recording.id)
@@ -152,7 +161,8 @@ def _export_csv(repo, recording, path, decoder, wanted, period, progress, cancel
             if from_samples:
                 window.update(repo.load_samples(recording.id, from_samples, (lo, hi)))
             if from_frames:
-                window.update(_decode_window(repo, recording.id, decoder, from_frames, (lo, hi)))
+                known = cast("BatchDecoder | ChannelDecoder", decoder)  # frame columns come only from a decoder
+                window.update(_decode_window(repo, recording.id, known, from_frames, (lo, hi)))
             table = np.empty((len(grid), len(columns) + 1))
             table[:, 0] = grid - t0
             for name, (t, v) in window.items():
@@ -175,21 +185,22 @@ def _export_csv(repo, recording, path, decoder, wanted, period, progress, cancel
                 progress(int(round(float(grid[-1] - t0))), int(round(t1 - t0)))
 
 
-def _decode_window(repo, recording_id, decoder, names, t_range) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _decode_window(repo: RecordingRepository, recording_id: uuid.UUID, decoder: BatchDecoder | ChannelDecoder, names: list[str],
+                   t_range: tuple[float, float]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for frames in repo.iter_frames(recording_id, t_range):
         for name, series in decoder.decode(frames, names).signals.items():
             parts.setdefault(name, []).append(series)
     out = {}
-    for name, series in parts.items():
-        t = np.concatenate([s[0] for s in series])
-        v = np.concatenate([s[1] for s in series])
+    for name, pieces in parts.items():
+        t = np.concatenate([s[0] for s in pieces])
+        v = np.concatenate([s[1] for s in pieces])
         order = np.argsort(t, kind="stable")
         out[name] = (t[order], v[order])
     return out
 
 
-def _csv_name(name: str, unit: str) -> str:
+def _csv_name(name: str, unit: str | None) -> str:
     text = f"{name} [{unit}]" if unit else name
     return f'"{text}"' if ("," in text or '"' in text) else text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import can
 
@@ -111,7 +111,7 @@ def open_source(spec: SourceSpec) -> OpenSource:
         interface, _, channel = spec.channel.partition(":")
         if not interface or not channel:
             raise AdapterNotFound(f"CAN source must be INTERFACE:CHANNEL (e.g. socketcan:can0), got {spec.channel!r}")
-        fd = {"fd": True, "data_bitrate": spec.data_bitrate} if spec.data_bitrate else {}
+        fd: dict[str, Any] = {"fd": True, "data_bitrate": spec.data_bitrate} if spec.data_bitrate else {}
         source = CanSource(interface, channel, bitrate=spec.bitrate, **fd).open()  # typed errors, install hints
         info = interface_info(interface)
         bitrate = f"{spec.bitrate // 1000} kbit/s" if spec.bitrate else "bitrate as configured"

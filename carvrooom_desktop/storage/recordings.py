@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from carvrooom_desktop.domain import FrameArrays, Recording, RecordingMark, RecordingState
+from carvrooom_desktop.domain.frames import Channel
 from carvrooom_desktop.errors import NotFound
 from carvrooom_desktop.storage.chunks import CODEC, chunk_meta, decode_chunk, encode_chunk, read_chunk
 from carvrooom_desktop.storage.models import RecordingChunkRow, RecordingMarkRow, RecordingRow, VehicleScanRow, utcnow
@@ -54,7 +57,7 @@ class RecordingRepository:
         t_start: float,
         t_end: float,
         signal_units: dict[str, str] | None = None,
-        meta: dict | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> None:
         """Write one chunk and bump the counts in one transaction (durable when it returns)."""
         count = len(next(iter(columns.values())))
@@ -65,7 +68,7 @@ class RecordingRepository:
             values |= {"signal_names": list(signal_units), "signal_units": dict(signal_units)}
         with self.engine.begin() as conn:
             conn.execute(
-                RecordingChunkRow.__table__.insert().values(
+                cast(Table, RecordingChunkRow.__table__).insert().values(  # a declarative model's table (typed FromClause)
                     id=uuid.uuid4(), recording_id=recording_id, kind=kind, seq=seq, t_start=t_start,
                     t_end=t_end, count=count, codec=CODEC, payload=blob, origin=self.origin,
                 )
@@ -170,11 +173,12 @@ class RecordingRepository:
             raise NotFound(f"no recording matches {prefix!r}" if not ids else f"{prefix!r} matches {len(ids)} recordings; type more of the id")
         return self.get(ids[0])
 
-    def _chunks(self, recording_id: uuid.UUID, kind: str, t_range: tuple[float, float] | None):
+    def _chunks(self, recording_id: uuid.UUID, kind: str, t_range: tuple[float, float] | None) -> Iterator[dict[str, np.ndarray]]:
         for columns, _meta in self._chunks_with_meta(recording_id, kind, t_range):
             yield columns
 
-    def _chunks_with_meta(self, recording_id: uuid.UUID, kind: str, t_range: tuple[float, float] | None):
+    def _chunks_with_meta(self, recording_id: uuid.UUID, kind: str, t_range: tuple[float, float] | None
+                          ) -> Iterator[tuple[dict[str, np.ndarray], dict[str, Any]]]:
         query = select(RecordingChunkRow.payload).where(
             RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == kind
         ).order_by(RecordingChunkRow.seq)
@@ -184,20 +188,20 @@ class RecordingRepository:
             for (payload,) in conn.execute(query):
                 yield read_chunk(payload)
 
-    def chunk_index(self, recording_id: uuid.UUID, kind: str) -> list[tuple[int, float, float, int]]:
+    def chunk_index(self, recording_id: uuid.UUID, kind: str) -> builtins.list[tuple[int, float, float, int]]:
         """(seq, t_start, t_end, count) of every chunk of ``kind``, in order, without reading payloads:
         enough to plan windowed reads of a long recording."""
         query = select(RecordingChunkRow.seq, RecordingChunkRow.t_start, RecordingChunkRow.t_end, RecordingChunkRow.count).where(
             RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == kind
         ).order_by(RecordingChunkRow.seq)
         with self.engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(query)]
+            return [(seq, t_start, t_end, count) for seq, t_start, t_end, count in conn.execute(query)]
 
     def load_chunk(self, recording_id: uuid.UUID, kind: str, seq: int) -> dict[str, np.ndarray]:
         """One chunk's columns (short read transaction: a replay of an hour never holds the database open)."""
         return self._load_chunk(recording_id, kind, seq)[0]
 
-    def load_chunk_and_meta(self, recording_id: uuid.UUID, kind: str, seq: int) -> tuple[dict[str, np.ndarray], dict]:
+    def load_chunk_and_meta(self, recording_id: uuid.UUID, kind: str, seq: int) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """One chunk's columns and its metadata (frames: ``{"channels": [...]}``; ``{}`` for chunks written before v2)."""
         return self._load_chunk(recording_id, kind, seq)
 
@@ -206,7 +210,7 @@ class RecordingRepository:
         columns, meta = self._load_chunk(recording_id, FRAMES, seq)
         return FrameArrays.from_columns(columns, meta.get("channels"))
 
-    def _load_chunk(self, recording_id: uuid.UUID, kind: str, seq: int) -> tuple[dict[str, np.ndarray], dict]:
+    def _load_chunk(self, recording_id: uuid.UUID, kind: str, seq: int) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         query = select(RecordingChunkRow.payload).where(
             RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == kind, RecordingChunkRow.seq == seq
         )
@@ -261,12 +265,12 @@ class RecordingRepository:
                 found.update(np.unique(decode_chunk(payload, {"arbitration_id"})["arbitration_id"]).tolist())
         return np.array(sorted(found), np.uint32)
 
-    def frame_channels(self, recording_id: uuid.UUID) -> list:
+    def frame_channels(self, recording_id: uuid.UUID) -> builtins.list[Channel]:
         """The bus channels named in a recording's frame chunks (read from the chunk headers only), in order of
         first appearance; ``[None]`` for frames whose channel was not known."""
         query = select(RecordingChunkRow.payload).where(
             RecordingChunkRow.recording_id == recording_id, RecordingChunkRow.kind == FRAMES).order_by(RecordingChunkRow.seq)
-        found: dict = {}
+        found: dict[tuple[str, Channel], Channel] = {}
         with self.engine.connect() as conn:
             for (payload,) in conn.execute(query):
                 for name in chunk_meta(payload).get("channels") or [None]:
@@ -283,7 +287,7 @@ class RecordingRepository:
             first, last = conn.execute(query).one()
         return None if first is None else (float(first), float(last))
 
-    def scans_for(self, recording_id: uuid.UUID) -> list[dict]:
+    def scans_for(self, recording_id: uuid.UUID) -> builtins.list[dict[str, Any]]:
         """The scans (codes, readiness, freeze frames) taken during a recording, oldest first."""
         query = select(VehicleScanRow).where(VehicleScanRow.recording_id == recording_id, VehicleScanRow.deleted.is_(False)) \
             .order_by(VehicleScanRow.taken_at)

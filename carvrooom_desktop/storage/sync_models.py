@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Float, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
@@ -90,8 +91,8 @@ class SyncConflictRow(Base):
     row_id: Mapped[str] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # "edit" (two people, one field) | "rejected" (a constraint said no)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
-    mine: Mapped[dict] = mapped_column(JSON, default=dict)
-    theirs: Mapped[dict] = mapped_column(JSON, default=dict)
+    mine: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    theirs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -107,7 +108,7 @@ class SyncChangeRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     hlc: Mapped[int] = mapped_column(BigInteger)  # the newest stamp of any field of the row
     origin: Mapped[str] = mapped_column(String(36), default="")  # the workstation of the last applied change
-    stamps: Mapped[dict] = mapped_column(JSON, default=dict)  # field ("*" = insert) -> [hlc, origin, version]
+    stamps: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field ("*" = insert) -> [hlc, origin, version]
 
 
 class SyncAppliedRow(Base):
@@ -119,7 +120,7 @@ class SyncAppliedRow(Base):
     origin: Mapped[str] = mapped_column(String(36), default="")
     seq: Mapped[int] = mapped_column(BigInteger)
     outcome: Mapped[str] = mapped_column(String(16))  # applied | merged | kept_server | conflict | rejected
-    detail: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

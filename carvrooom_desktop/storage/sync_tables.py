@@ -59,7 +59,7 @@ def synced_tables(metadata: MetaData | None = None) -> tuple[SyncedTable, ...]:
 @cache
 def _discover(metadata: MetaData, _names: tuple[str, ...]) -> tuple[SyncedTable, ...]:
     # _names is part of the cache key: a model module imported later adds tables and a new answer.
-    found = []
+    found: list[SyncedTable] = []
     for table in metadata.sorted_tables:
         kind = _kind(table)
         if kind is None:

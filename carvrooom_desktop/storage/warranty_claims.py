@@ -8,11 +8,13 @@ depend on the rest of the warranty core).
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Row, Table, func, select
 from sqlalchemy.orm import Session
 
 from carvrooom_desktop.domain.roles import Role
@@ -27,7 +29,7 @@ from carvrooom_desktop.warranty.claim import (
 )
 from carvrooom_desktop.warranty.errors import StaleClaim
 
-_table = WarrantyClaimRow.__table__
+_table = cast(Table, WarrantyClaimRow.__table__)  # a declarative model's table (SQLAlchemy types it FromClause)
 EDITABLE_FIELDS = frozenset({
     "claim_id", "claim_type", "vin", "claim_date", "repair_date", "in_service_date", "odometer_km", "odometer_out_km",
     "complaint", "cause", "correction", "dtcs", "freeze_frames", "part_number", "part_category", "labour_op", "dealer_id",
@@ -37,7 +39,7 @@ _DATES = ("claim_date", "repair_date", "in_service_date")
 INSERT_BATCH = 5_000
 
 
-def to_row_values(claim: WarrantyClaim, origin: str) -> dict:
+def to_row_values(claim: WarrantyClaim, origin: str) -> dict[str, Any]:
     """Column values of a new row for ``claim`` (Core inserts: imports)."""
     now = utcnow()
     return {
@@ -63,7 +65,7 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def from_row(r) -> WarrantyClaim:
+def from_row(r: WarrantyClaimRow | Row[Any]) -> WarrantyClaim:
     """A claim from a row (ORM object or Core row mapping)."""
     return WarrantyClaim(
         id=r.id, version=r.version, claim_id=r.claim_id, claim_type=r.claim_type, vin=r.vin,
@@ -105,7 +107,7 @@ class WarrantyClaimRepository:
             count += len(batch)
         return count
 
-    def update(self, claim_pk: uuid.UUID, expected_version: int, **changes) -> WarrantyClaim:
+    def update(self, claim_pk: uuid.UUID, expected_version: int, **changes: Any) -> WarrantyClaim:
         """Edit a draft; ``expected_version`` is the version the editor read (StaleClaim if it moved on)."""
         unknown = set(changes) - EDITABLE_FIELDS
         if unknown:
@@ -176,7 +178,7 @@ class WarrantyClaimRepository:
         return from_row(rows[0])
 
     def list(self, *, status: ClaimStatus | str | None = None, vin: str | None = None, dealer_id: str | None = None,
-             limit: int | None = None, offset: int = 0) -> list[WarrantyClaim]:
+             limit: int | None = None, offset: int = 0) -> builtins.list[WarrantyClaim]:
         query = select(_table).where(_table.c.deleted.is_(False)).order_by(_table.c.claim_date, _table.c.claim_id)
         if status:
             query = query.where(_table.c.status == ClaimStatus(status).value)
@@ -217,12 +219,12 @@ class WarrantyClaimRepository:
 
     # -- exact look-ups for the signals ----------------------------------------------------------
 
-    def for_vin(self, vin: str) -> list[WarrantyClaim]:
+    def for_vin(self, vin: str) -> builtins.list[WarrantyClaim]:
         query = select(_table).where(_table.c.deleted.is_(False), _table.c.vin == vin)
         with self.engine.connect() as conn:
             return [from_row(r) for r in conn.execute(query)]
 
-    def with_recording_sha256(self, sha256: str) -> list[WarrantyClaim]:
+    def with_recording_sha256(self, sha256: str) -> builtins.list[WarrantyClaim]:
         if not sha256:
             return []
         query = select(_table).where(_table.c.deleted.is_(False), _table.c.recording_sha256 == sha256)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -55,13 +56,13 @@ class WarrantyClaimRow(Synced, Base):
     cause: Mapped[str] = mapped_column(Text, default="")
     correction: Mapped[str] = mapped_column(Text, default="")
     dtcs: Mapped[list[str]] = mapped_column(JSON, default=list)
-    freeze_frames: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    freeze_frames: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     part_number: Mapped[str] = mapped_column(String(64), default="")
     part_category: Mapped[str] = mapped_column(String(48), default="")
     labour_op: Mapped[str] = mapped_column(String(32), default="")
     dealer_id: Mapped[str] = mapped_column(String(32), default="")
     amount_cents: Mapped[int] = mapped_column(Integer, default=0)
-    attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{name, sha256, kind, size}]
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{name, sha256, kind, size}]
     recording_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("recordings.id"), nullable=True)
     recording_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
     status: Mapped[str] = mapped_column(String(16), default="draft")

@@ -20,8 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, UniqueConstraint, bindparam, delete, select, text, update
+from sqlalchemy import Connection, Engine, Table, UniqueConstraint, bindparam, delete, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from carvrooom_desktop.storage.models import utcnow
@@ -31,9 +32,10 @@ from carvrooom_desktop.sync.pages import PulledRow
 from carvrooom_desktop.sync.values import to_local
 
 IN_CHUNK = 900
-_outbox = SyncOutboxRow.__table__
-_bases = SyncRowBaseRow.__table__
-_conflicts = SyncConflictRow.__table__
+# Declarative models map a Table; SQLAlchemy types ``__table__`` as the wider FromClause.
+_outbox = cast(Table, SyncOutboxRow.__table__)
+_bases = cast(Table, SyncRowBaseRow.__table__)
+_conflicts = cast(Table, SyncConflictRow.__table__)
 
 
 @contextmanager
@@ -69,7 +71,7 @@ def pending_fields(conn: Connection, table: str, hex_ids: list[str]) -> dict[str
 
 
 def base_versions(conn: Connection, table: str, hex_ids: list[str]) -> dict[str, int]:
-    out = {}
+    out: dict[str, int] = {}
     for i in range(0, len(hex_ids), IN_CHUNK):
         query = select(_bases.c.row_id, _bases.c.base_version).where(
             _bases.c.table_name == table, _bases.c.row_id.in_(hex_ids[i:i + IN_CHUNK]))
@@ -130,7 +132,7 @@ def unique_keys(t: SyncedTable) -> list[tuple[str, ...]]:
     return sorted(k for k in keys if k and k != ("id",))
 
 
-def _replace_local_duplicates(conn: Connection, t: SyncedTable, rows: list[dict]) -> None:
+def _replace_local_duplicates(conn: Connection, t: SyncedTable, rows: list[dict[str, Any]]) -> None:
     """Unique keys: the server's row wins over a local row with another id and the same key.
 
     Two workstations that stored the same signal database file (same hash) each made a row; the

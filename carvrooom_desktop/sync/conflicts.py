@@ -14,9 +14,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.orm import Session
 
 from carvrooom_desktop.errors import NotFound
@@ -87,7 +87,8 @@ def resolve(engine: Engine, conflict_id: str, choice: str) -> Conflict:
             values = from_json(t, {k: v for k, v in conflict.mine.items() if k in conflict.fields})
             if values:  # a plain local edit: captured by the triggers, pushed as made now
                 conn.execute(update(t.table).where(t.table.c.id == conflict.row_id).values(values))
-        conn.execute(update(SyncConflictRow.__table__).where(SyncConflictRow.__table__.c.id == conflict.id)
+        conflicts = cast(Table, SyncConflictRow.__table__)  # a declarative model's table (SQLAlchemy types it FromClause)
+        conn.execute(update(conflicts).where(conflicts.c.id == conflict.id)
                      .values(resolution=choice, resolved_at=utcnow()))
     return find(engine, conflict.id)
 

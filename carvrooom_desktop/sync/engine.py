@@ -25,9 +25,10 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import Engine, create_engine, func, insert, select, text, update
+from sqlalchemy import Engine, Table, create_engine, func, insert, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -46,8 +47,10 @@ from carvrooom_desktop.sync.status import SyncState, SyncStatus, classify, settl
 
 log = logging.getLogger(__name__)
 
-_state = SyncStateRow.__table__
-_conflicts = SyncConflictRow.__table__
+# Declarative models map a Table; SQLAlchemy types ``__table__`` as the wider FromClause.
+_state = cast(Table, SyncStateRow.__table__)
+_conflicts = cast(Table, SyncConflictRow.__table__)
+_bases = cast(Table, SyncRowBaseRow.__table__)
 PAGE_ROWS = 2000
 PUSH_ATTEMPTS = 4
 RETRYABLE = ("40P01", "40001")  # deadlock detected, serialization failure: the transaction can simply run again
@@ -62,8 +65,8 @@ def server_engine(url: str | URL, password: str | None = None) -> Engine:
     if password and not parsed.password:
         parsed = parsed.set(password=password)
     parsed = parsed.set(drivername="postgresql+psycopg")
-    options = " ".join(filter(None, [parsed.query.get("options", ""), "-c statement_timeout=120000",
-                                      "-c idle_in_transaction_session_timeout=60000"]))
+    given = cast(str, parsed.query.get("options", ""))  # one options= in the URL (several: a tuple, which the join refuses)
+    options = " ".join(filter(None, [given, "-c statement_timeout=120000", "-c idle_in_transaction_session_timeout=60000"]))
     parsed = parsed.update_query_dict({"options": options})
     connect_args = {"connect_timeout": 3, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
                     "keepalives_count": 3, "tcp_user_timeout": 15000, "application_name": "carvrooom-sync"}
@@ -109,6 +112,13 @@ class SyncEngine:
         self._server_capture_checked = False  # the newest outbox entry the last cycle set out to push
 
     @property
+    def _shared(self) -> Engine:
+        """The shared database's engine; only an embedded SQLite store has one (sync_once and probe check first)."""
+        if self._server is None:
+            raise AttributeError("this store is a server database itself: there is no shared database to sync with")
+        return self._server
+
+    @property
     def server_url(self) -> URL | None:
         """The shared database's URL, password included (for the listener's own connection)."""
         return self._server.url if self._server is not None else None
@@ -143,7 +153,7 @@ class SyncEngine:
                 log.info("sync switched on for this store: %d existing row(s) queued for the shared database", queued)
 
     def _check_server(self) -> None:
-        with self._server.connect() as conn:
+        with self._shared.connect() as conn:
             t0 = time.time()
             info = server_info(conn)
             t1 = time.time()
@@ -159,7 +169,7 @@ class SyncEngine:
             with write_transaction(self.local, applying=False) as conn:
                 if known_server and known_server != info.server_id:
                     log.warning("sync: the shared database changed (%s); starting over with it", self.shared_display)
-                    conn.execute(SyncRowBaseRow.__table__.delete())
+                    conn.execute(_bases.delete())
                     conn.execute(update(_state).where(_state.c.id == 1).values(last_seq=0))
                     enable_capture(conn)  # every row goes to the new database
                 conn.execute(update(_state).where(_state.c.id == 1).values(server_id=info.server_id, offset_ms=offset))
@@ -190,7 +200,7 @@ class SyncEngine:
         attempt = 1
         while True:
             try:
-                with self._server.begin() as conn:
+                with self._shared.begin() as conn:
                     result = push(conn, self.origin, batch.items, self.tables)
                     self.phase_hook("push-server")
                 return result
@@ -204,7 +214,7 @@ class SyncEngine:
     def _pull_all(self, progress: Progress | None) -> None:
         with self.local.connect() as conn:
             position = int(conn.execute(select(_state.c.last_seq).where(_state.c.id == 1)).scalar() or 0)
-        server = self._server.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        server = self._shared.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with server as conn, conn.begin():
             head, total = pages.backlog(conn, position)
             done = 0
@@ -250,7 +260,7 @@ class SyncEngine:
 
     # -- status ----------------------------------------------------------------------------------
 
-    def local_counts(self) -> tuple[int, int, object, int]:
+    def local_counts(self) -> tuple[int, int, datetime | None, int]:
         with self.local.connect() as conn:
             pending = outbox.pending_count(conn)
             conflicts = conn.execute(select(func.count()).select_from(_conflicts).where(_conflicts.c.resolution == "")).scalar()
@@ -303,7 +313,7 @@ class SyncEngine:
     def fetch_children(self, table: str, column: str, parent_id: uuid.UUID) -> int:
         """Download the append-only rows of one parent (a recording's chunks) that are not here yet."""
         t = self.tables[table]
-        with self._server.connect() as conn:
+        with self._shared.connect() as conn:
             rows = pages.fetch_children(conn, t, column, parent_id)
         if not rows:
             return 0
@@ -321,8 +331,8 @@ class SyncEngine:
         """Create or upgrade the shared database's schema (Alembic, under its migration lock)."""
         from carvrooom_desktop.storage.migrate import upgrade_to_head
 
-        migrated = upgrade_to_head(self._server)
-        with self._server.begin() as conn:
+        migrated = upgrade_to_head(self._shared)
+        with self._shared.begin() as conn:
             ensure_server_capture(conn, self.tables)
         self._server_capture_checked = True
         return migrated
@@ -335,11 +345,11 @@ class SyncEngine:
     def __enter__(self) -> SyncEngine:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def _now():
+def _now() -> datetime:
     from carvrooom_desktop.storage.models import utcnow
 
     return utcnow()

@@ -28,7 +28,7 @@ def conninfo(url: URL) -> str:
               "keepalives_interval": 2, "keepalives_count": 3, "tcp_user_timeout": 15000,
               "application_name": "carvrooom-listen"}
     params |= {k: v for k, v in url.query.items() if isinstance(v, str)}
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v is not None})
+    return psycopg.conninfo.make_conninfo("", **{k: v for k, v in params.items() if v is not None})
 
 
 class ChangeListener:
@@ -74,7 +74,8 @@ class ChangeListener:
 
     def _from_elsewhere(self, payload: str) -> bool:
         try:
-            return json.loads(payload).get("origin") != self.origin
+            origin: object = json.loads(payload).get("origin")
+            return origin != self.origin
         except (ValueError, AttributeError):
             return True
 

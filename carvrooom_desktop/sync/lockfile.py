@@ -23,10 +23,11 @@ class StoreLock:
 
     def acquire(self) -> bool:
         """True if this process holds the lock now (never blocks)."""
-        if self.held:
+        path = self.path
+        if self.held or path is None:  # held: no path means no lock to take
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             if sys.platform == "win32":
                 import msvcrt

@@ -13,9 +13,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from carvrooom_desktop.storage.models import utcnow
@@ -24,11 +24,12 @@ from carvrooom_desktop.storage.sync_tables import SyncedTable
 from carvrooom_desktop.sync import rules
 from carvrooom_desktop.sync.apply import IN_CHUNK, apply_rows, tombstone_locally, write_transaction
 from carvrooom_desktop.sync.pages import PulledRow
-from carvrooom_desktop.sync.server import Entry, PushItem, PushResult
+from carvrooom_desktop.sync.server import Entry, ItemResult, PushItem, PushResult
 
-_outbox = SyncOutboxRow.__table__
-_conflicts = SyncConflictRow.__table__
-_state = SyncStateRow.__table__
+# Declarative models map a Table; SQLAlchemy types ``__table__`` as the wider FromClause.
+_outbox = cast(Table, SyncOutboxRow.__table__)
+_conflicts = cast(Table, SyncConflictRow.__table__)
+_state = cast(Table, SyncStateRow.__table__)
 MAX_ENTRIES = 2000
 MAX_BYTES = 4_000_000
 
@@ -48,7 +49,7 @@ class Batch:
     bytes: int
 
 
-def _entry(row) -> Entry:
+def _entry(row: Row[Any]) -> Entry:
     fields = None if row.fields == "*" or row.op in ("I", "A") else tuple(filter(None, row.fields.split(",")))
     return Entry(uuid.UUID(hex=row.change_id), fields, int(row.hlc), row.base_version)
 
@@ -76,14 +77,16 @@ def _build(conn: Connection, tables: dict[str, SyncedTable], max_entries: int, m
     for name, row_id in head:
         if name in tables:
             wanted[name].add(row_id)
-    entries: dict[tuple[str, str], list] = defaultdict(list)
+    entries: dict[tuple[str, str], list[Row[Any]]] = defaultdict(list)
     values: dict[tuple[str, str], dict[str, Any] | None] = {}
     while wanted:
         for name, ids in wanted.items():
             _read(conn, tables[name], sorted(ids), entries, values)
         wanted = _pending_parents(conn, tables, values, entries)
     order = sorted(entries, key=lambda k: (tables[k[0]].order, entries[k][0].local_seq))
-    items, ids, used = [], [], 0
+    items: list[tuple[str, str]] = []
+    change_ids: list[str] = []
+    used = 0
     for key in sorted(order, key=lambda k: entries[k][0].local_seq):
         size = _size(values.get(key))
         if tables[key[0]].append_only and items and used + size > max_bytes:
@@ -98,11 +101,12 @@ def _build(conn: Connection, tables: dict[str, SyncedTable], max_entries: int, m
         row = values.get(key)
         batch_items.append(PushItem(key[0], uuid.UUID(hex=key[1]), row, int((row or {}).get("version") or 1),
                                     [_entry(e) for e in entries[key]]))
-        ids += [e.change_id for e in entries[key]]
-    return Batch(batch_items, ids, used)
+        change_ids += [e.change_id for e in entries[key]]
+    return Batch(batch_items, change_ids, used)
 
 
-def _read(conn: Connection, t: SyncedTable, hex_ids: list[str], entries: dict, values: dict) -> None:
+def _read(conn: Connection, t: SyncedTable, hex_ids: list[str], entries: dict[tuple[str, str], list[Row[Any]]],
+          values: dict[tuple[str, str], dict[str, Any] | None]) -> None:
     for i in range(0, len(hex_ids), IN_CHUNK):
         part = hex_ids[i:i + IN_CHUNK]
         query = select(_outbox).where(_outbox.c.acked == 0, _outbox.c.table_name == t.name, _outbox.c.row_id.in_(part)) \
@@ -115,7 +119,8 @@ def _read(conn: Connection, t: SyncedTable, hex_ids: list[str], entries: dict, v
             values.setdefault((t.name, h), None)  # deleted here since
 
 
-def _pending_parents(conn: Connection, tables: dict[str, SyncedTable], values: dict, entries: dict) -> dict[str, set[str]]:
+def _pending_parents(conn: Connection, tables: dict[str, SyncedTable], values: dict[tuple[str, str], dict[str, Any] | None],
+                     entries: dict[tuple[str, str], list[Row[Any]]]) -> dict[str, set[str]]:
     refs: dict[str, set[str]] = defaultdict(set)
     for (name, _), row in values.items():
         if row is None:
@@ -156,17 +161,17 @@ def acknowledge(engine: Engine, tables: dict[str, SyncedTable], batch: Batch, re
             if r.outcome == rules.REJECTED and r.row is None and r.item.values is not None:
                 tombstone_locally(conn, tables[r.item.table], r.item.row_id)
             if r.detail and r.outcome in (rules.CONFLICT, rules.REJECTED, rules.KEPT_SERVER):
-                _record_conflict(conn, r)
+                _record_conflict(conn, r, r.detail)
         conn.execute(update(_state).where(_state.c.id == 1).values(last_push_at=utcnow()))
     return written
 
 
-def _record_conflict(conn: Connection, r) -> None:
+def _record_conflict(conn: Connection, r: ItemResult, detail: dict[str, Any]) -> None:
     auto = r.outcome == rules.KEPT_SERVER  # server wins: shown for the record, nothing to decide
     row = {
         "id": r.item.entries[0].change_id.hex, "table_name": r.item.table, "row_id": r.item.row_id.hex,
-        "kind": "edit" if r.outcome != rules.REJECTED else "rejected", "fields": r.detail.get("fields", []),
-        "mine": r.detail.get("mine", {}), "theirs": r.detail.get("theirs", {}), "reason": r.detail.get("reason", ""),
+        "kind": "edit" if r.outcome != rules.REJECTED else "rejected", "fields": detail.get("fields", []),
+        "mine": detail.get("mine", {}), "theirs": detail.get("theirs", {}), "reason": detail.get("reason", ""),
         "created_at": utcnow(), "resolved_at": utcnow() if auto else None, "resolution": "theirs" if auto else "",
     }
     try:

@@ -95,7 +95,7 @@ class Current:
     values: dict[str, Any]
     version: int
     hlc: int = 0
-    stamps: dict[str, list] = field(default_factory=dict)  # field ("*" = the insert) -> [hlc, origin, version]
+    stamps: dict[str, list[Any]] = field(default_factory=dict)  # field ("*" = the insert) -> [hlc, origin, version]
 
     def stamp(self, name: str) -> tuple[int, str, int]:
         s = self.stamps.get(name) or self.stamps.get("*") or [0, "", self.version]
@@ -109,7 +109,7 @@ class Decision:
     write: dict[str, Any] = field(default_factory=dict)  # the columns to write (the whole row for an insert)
     version: int = 0
     hlc: int = 0
-    stamps: dict[str, list] = field(default_factory=dict)
+    stamps: dict[str, list[Any]] = field(default_factory=dict)
     detail: dict[str, Any] | None = None
 
     @property

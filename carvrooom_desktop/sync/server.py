@@ -31,10 +31,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -49,8 +50,9 @@ CHANNEL = "carvrooom_sync"
 LOCK_KEY = 0x53594E43  # "SYNC"; the second key is the schema, so two shared schemas never wait on each other
 IN_CHUNK = 2000
 
-_changes = SyncChangeRow.__table__
-_applied = SyncAppliedRow.__table__
+# Declarative models map a Table; SQLAlchemy types ``__table__`` as the wider FromClause.
+_changes = cast(Table, SyncChangeRow.__table__)
+_applied = cast(Table, SyncAppliedRow.__table__)
 
 
 class SchemaMismatch(Exception):
@@ -78,7 +80,7 @@ def server_info(conn: Connection) -> ServerInfo:
     if revision != HEAD_REVISION:
         raise SchemaMismatch("too_old" if revision in known_revisions() else "newer", revision)
     server_id = conn.execute(select(SyncServerRow.server_id).where(SyncServerRow.id == 1)).scalar() or ""
-    now_ms = conn.execute(text("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")).scalar()
+    now_ms = cast(int, conn.execute(text("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")).scalar())  # one bigint row
     return ServerInfo(server_id, revision, int(now_ms))
 
 
@@ -156,7 +158,7 @@ def push(conn: Connection, origin: str, items: list[PushItem], tables: dict[str,
     seq = None
     if plans:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": LOCK_KEY})
-        seq = int(conn.execute(text("SELECT nextval('sync_seq')")).scalar())
+        seq = int(cast(int, conn.execute(text("SELECT nextval('sync_seq')")).scalar()))  # nextval: one bigint row
         _record(conn, seq, origin, plans)
         conn.execute(select(func.pg_notify(CHANNEL, json.dumps({"seq": seq, "origin": origin}))))
     results = [ItemResult(p.item, p.decision.outcome, _final_row(p), p.decision.hlc, p.decision.detail) for p in plans]
@@ -164,8 +166,8 @@ def push(conn: Connection, origin: str, items: list[PushItem], tables: dict[str,
     return PushResult(seq, results)
 
 
-def _already_applied(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, dict | None]]:
-    done: dict[uuid.UUID, tuple[str, dict | None]] = {}
+def _already_applied(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, dict[str, Any] | None]]:
+    done: dict[uuid.UUID, tuple[str, dict[str, Any] | None]] = {}
     for i in range(0, len(ids), IN_CHUNK):
         query = select(_applied.c.change_id, _applied.c.outcome, _applied.c.detail).where(_applied.c.change_id.in_(ids[i:i + IN_CHUNK]))
         done |= {r.change_id: (r.outcome, r.detail) for r in conn.execute(query)}
@@ -178,7 +180,7 @@ def _plan_table(conn: Connection, t: SyncedTable, origin: str, work: list[tuple[
                                                                 write=dict(item.values or {})))
                 for item, new in work]
     ids = sorted({item.row_id for item, _ in work})
-    current: dict[uuid.UUID, dict] = {}
+    current: dict[uuid.UUID, dict[str, Any]] = {}
     meta: dict[uuid.UUID, Any] = {}
     for i in range(0, len(ids), IN_CHUNK):
         part = ids[i:i + IN_CHUNK]
@@ -225,7 +227,7 @@ def _execute(conn: Connection, plans: list[_Plan]) -> None:
             conn.execute(pg_insert(t.table).on_conflict_do_nothing(index_elements=["id"]), inserts)
         elif inserts:
             conn.execute(insert(t.table), inserts)
-        updates: dict[tuple[str, ...], list[dict]] = defaultdict(list)
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for p in group:
             if not p.decision.insert:
                 columns = tuple(sorted(p.decision.write))
@@ -235,7 +237,7 @@ def _execute(conn: Connection, plans: list[_Plan]) -> None:
             conn.execute(stmt, params)
 
 
-def _grouped(plans: list[_Plan]):
+def _grouped(plans: list[_Plan]) -> Iterator[tuple[SyncedTable, list[_Plan]]]:
     by: dict[str, list[_Plan]] = defaultdict(list)
     tables: dict[str, SyncedTable] = {}
     for p in plans:
@@ -302,7 +304,7 @@ def _final_row(p: _Plan) -> dict[str, Any] | None:
     return dict(p.current.values) | dict(p.decision.write)
 
 
-def _duplicate_results(conn: Connection, items: list[PushItem], done: dict, tables: dict[str, SyncedTable]) -> list[ItemResult]:
+def _duplicate_results(conn: Connection, items: list[PushItem], done: dict[uuid.UUID, tuple[str, dict[str, Any] | None]], tables: dict[str, SyncedTable]) -> list[ItemResult]:
     results = []
     by_table: dict[str, list[PushItem]] = defaultdict(list)
     for item in items:
@@ -317,9 +319,9 @@ def _duplicate_results(conn: Connection, items: list[PushItem], done: dict, tabl
     return results
 
 
-def current_rows(conn: Connection, t: SyncedTable, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[dict, int]]:
+def current_rows(conn: Connection, t: SyncedTable, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[dict[str, Any], int]]:
     """Rows by id with their newest stamp (0 for a row sync never wrote)."""
-    out: dict[uuid.UUID, tuple[dict, int]] = {}
+    out: dict[uuid.UUID, tuple[dict[str, Any], int]] = {}
     for i in range(0, len(ids), IN_CHUNK):
         part = ids[i:i + IN_CHUNK]
         query = (select(t.table, _changes.c.hlc.label("_sync_hlc"))

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,6 +22,10 @@ from carvrooom_desktop.sync import outbox
 from carvrooom_desktop.sync.engine import SyncEngine
 from carvrooom_desktop.sync.listener import ChangeListener
 from carvrooom_desktop.sync.status import PROBLEMS, SyncState, SyncStatus
+
+if TYPE_CHECKING:
+    from carvrooom_desktop import events as ev
+    from carvrooom_desktop.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +45,8 @@ class SyncService:
         self.cycles = 0
 
     @classmethod
-    def for_store(cls, store, shared_url: str, *, password: str | None = None, events=None, **kwargs) -> SyncService:
+    def for_store(cls, store: Store, shared_url: str, *, password: str | None = None, events: ev.EventBus | None = None,
+                  **kwargs: Any) -> SyncService:
         """A service for an open ``Store`` (its SQLite engine and workstation id)."""
         engine_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in (
             "clock_skew_ms", "correct_clock", "keep_acked", "batch_entries", "batch_bytes", "page_rows", "phase_hook")}

@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, Uuid
 from carvrooom_desktop.storage.sync_tables import SyncedTable
 
 
-def _is_datetime(column_type) -> bool:
+def _is_datetime(column_type: object) -> bool:
     return isinstance(column_type, DateTime)
 
 

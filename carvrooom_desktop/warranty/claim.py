@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from carvrooom_desktop.domain.roles import Role
 from carvrooom_desktop.errors import PermissionDenied
@@ -97,12 +98,12 @@ class WarrantyClaim:
     cause: str = ""
     correction: str = ""
     dtcs: tuple[str, ...] = ()
-    freeze_frames: tuple[dict, ...] = ()
+    freeze_frames: tuple[dict[str, Any], ...] = ()
     part_number: str = ""
     labour_op: str = ""
     dealer_id: str = ""
     amount_cents: int = 0
-    attachments: tuple[dict, ...] = ()  # {"name", "sha256", "kind", "size"}
+    attachments: tuple[dict[str, Any], ...] = ()  # {"name", "sha256", "kind", "size"}
     recording_id: uuid.UUID | None = None
     recording_sha256: str = ""
     claim_type: str = "standard"
@@ -111,7 +112,7 @@ class WarrantyClaim:
     decided_by: str = ""
     id: uuid.UUID | None = None
     version: int = 0
-    extra: dict = field(default_factory=dict, compare=False)  # room for what a caller wants to carry along
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)  # room for what a caller wants to carry along
 
     @property
     def amount(self) -> Decimal:
@@ -131,7 +132,7 @@ class WarrantyClaim:
         """Which of two claims came first (by date, then by claim number)."""
         return (self.claim_date, self.claim_id)
 
-    def with_changes(self, **changes) -> WarrantyClaim:
+    def with_changes(self, **changes: Any) -> WarrantyClaim:
         return replace(self, **changes)
 
 

@@ -172,7 +172,7 @@ def _judge_one(claim: WarrantyClaim, coverage: Coverage) -> Verdict:
                               "ends_at_km": limits.km, "days_left": days_left, "km_left": km_left}
     age_out = days_left is not None and days_left < 0
     km_out = km_left is not None and km_left < 0
-    if age_out:
+    if age_out and days_left is not None:  # age_out implies it
         extra = f" and by distance ({claim.odometer_km:,.0f} km > {limits.km:,.0f} km)" if km_out else ""
         return Verdict(False, EXPIRED_AGE, explanation=f"not covered: {coverage.id!r} expired by age on {ends_on} "
                        f"({-days_left} days before the repair on {on}){extra}", **common)
@@ -236,7 +236,7 @@ def parse_rules(document: Any, source: str = "") -> CoverageRules:
     return CoverageRules(str(document.get("name") or Path(source).stem or "rules"), tuple(coverages), tuple(exclusions), source)
 
 
-def _limit(where: str, obj: dict, key: str, problems: list[str]) -> float | None:
+def _limit(where: str, obj: dict[str, Any], key: str, problems: list[str]) -> float | None:
     value = obj.get(key)
     if value is None:
         return None

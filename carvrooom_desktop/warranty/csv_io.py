@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from carvrooom_desktop.domain.progress import CancelFlag, Progress, raise_if_cancelled
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
@@ -59,7 +60,7 @@ class ImportReport:
     bad: list[BadRow] = field(default_factory=list)
     seconds: float = 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "rows": self.rows, "imported": self.imported, "seconds": round(self.seconds, 3),
                 "bad_rows": [{"line": b.line, "claim_id": b.claim_id, "reason": b.reason} for b in self.bad]}
 
@@ -93,7 +94,8 @@ def parse_row(row: dict[str, str], categories: Iterable[str] = PART_CATEGORIES,
     cd, rd, sd = dates["claim_date"], dates["repair_date"], dates["in_service_date"]
     if rd and cd and rd > cd:
         problems.append(f"repair_date {rd} is after claim_date {cd}")
-    if sd and (rd or cd) and sd > (rd or cd):
+    repaired = rd or cd
+    if sd and repaired and sd > repaired:
         problems.append(f"in_service_date {sd} is after the repair ({rd or cd})")
     odometer = None
     if get["odometer_km"]:
@@ -234,7 +236,9 @@ def import_claims(repo: WarrantyClaimRepository, path: str | Path, *, status: Cl
 
 
 def claim_to_row(c: WarrantyClaim) -> list[str]:
-    iso = lambda d: d.isoformat() if d else ""
+    def iso(d: date | None) -> str:
+        return d.isoformat() if d else ""
+
     km = "" if c.odometer_km is None else (f"{c.odometer_km:.0f}" if float(c.odometer_km).is_integer() else f"{c.odometer_km:g}")
     return [c.claim_id, c.vin, iso(c.claim_date), iso(c.repair_date), iso(c.in_service_date), km, c.part_number,
             c.part_category, c.labour_op, c.complaint, c.cause, c.correction, " ".join(c.dtcs), c.dealer_id,

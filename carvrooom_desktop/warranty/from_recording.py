@@ -12,18 +12,22 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from carvrooom_desktop.storage.models import RecordingChunkRow
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
 from carvrooom_desktop.warranty.claim import PART_CATEGORIES, ClaimStatus, WarrantyClaim
 from carvrooom_desktop.warranty.history import recording_odometer
 
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.store import Store
+
 _chunks = RecordingChunkRow.__table__
 
 
-def recording_sha256(engine, recording_id: uuid.UUID) -> tuple[str, int]:
+def recording_sha256(engine: Engine, recording_id: uuid.UUID) -> tuple[str, int]:
     """(hex digest, bytes hashed) of a recording's stored data."""
     digest = hashlib.sha256()
     size = 0
@@ -38,7 +42,7 @@ def recording_sha256(engine, recording_id: uuid.UUID) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def claim_from_recording(store, recording_id: uuid.UUID, *, part_category: str, claim_id: str = "", part_number: str = "",
+def claim_from_recording(store: Store, recording_id: uuid.UUID, *, part_category: str, claim_id: str = "", part_number: str = "",
                          labour_op: str = "", dealer_id: str = "", complaint: str | None = None, cause: str = "",
                          correction: str = "", amount_cents: int = 0, in_service_date: date | None = None,
                          claim_date: date | None = None, repository: WarrantyClaimRepository | None = None) -> WarrantyClaim:
@@ -53,7 +57,7 @@ def claim_from_recording(store, recording_id: uuid.UUID, *, part_category: str, 
     if odometer is None and vehicle is not None:
         odometer = vehicle.odometer_km
     codes: list[str] = []
-    freeze: list[dict] = []
+    freeze: list[dict[str, Any]] = []
     for scan in store.recordings.scans_for(recording_id):
         for d in scan["dtcs"]:
             code = str(d.get("code", "")).upper()

@@ -16,14 +16,17 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
-from typing import Protocol
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Protocol, cast
 
 from sqlalchemy import Engine, select
 
 from carvrooom_desktop.storage.models import RecordingRow, VehicleRow
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
 from carvrooom_desktop.warranty.claim import WarrantyClaim
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.storage.recordings import RecordingRepository
 
 RECORDINGS_PER_VIN = 20  # newest recordings of a car read for their odometer
 
@@ -49,7 +52,7 @@ class ClaimHistory(Protocol):
 class StoreReadings:
     """Odometer readings that are not claims: the vehicle row and recordings with an ``odometer_km`` signal."""
 
-    def __init__(self, engine: Engine, recordings=None) -> None:
+    def __init__(self, engine: Engine, recordings: RecordingRepository | None = None) -> None:
         self.engine = engine
         self.recordings = recordings  # a RecordingRepository (to read samples); None = vehicle rows only
         self._vins: set[str] | None = None
@@ -73,7 +76,7 @@ class StoreReadings:
             for km, when in conn.execute(select(VehicleRow.odometer_km, VehicleRow.updated_at)
                                          .where(VehicleRow.vin == vin, VehicleRow.deleted.is_(False),
                                                 VehicleRow.odometer_km.is_not(None))):
-                out.append(OdometerReading("vehicle", vin, _day(when), float(km)))
+                out.append(OdometerReading("vehicle", vin, _day(when), float(cast(float, km))))  # only rows with a reading
             recs = conn.execute(select(RecordingRow.id, RecordingRow.started_at, RecordingRow.signal_names)
                                 .where(RecordingRow.vin == vin, RecordingRow.deleted.is_(False))
                                 .order_by(RecordingRow.started_at.desc()).limit(RECORDINGS_PER_VIN)).all()
@@ -87,13 +90,13 @@ class StoreReadings:
         return out
 
 
-def recording_odometer(recordings, recording_id: uuid.UUID) -> float | None:
+def recording_odometer(recordings: RecordingRepository, recording_id: uuid.UUID) -> float | None:
     """The highest ``odometer_km`` sample of a recording (None when it has none)."""
     _t, v = recordings.load_samples(recording_id, ["odometer_km"]).get("odometer_km", ((), ()))
     return float(max(v)) if len(v) else None
 
 
-def _day(moment) -> date:
+def _day(moment: datetime) -> date:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).date()
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 import numpy as np
 
@@ -35,7 +36,7 @@ COVER_KM = 60_000.0
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 FRAUD_KINDS = ("duplicate", "odometer_rollback", "end_of_coverage", "dtc_mismatch", "shared_recording")
 
-CATALOGUE: dict[str, dict] = {
+CATALOGUE: dict[str, dict[str, Any]] = {
     "ignition_coil": {
         "codes": ["P0301", "P0302", "P0303", "P0304", "P0300", "P0351", "P0352"], "labour": "IGN-COIL-R", "part": "IC-22448",
         "complaint": ["Check engine light flashing, engine misfires under load", "Rough idle and shaking at traffic lights, MIL on",
@@ -208,9 +209,9 @@ class ClaimGenerator:
             base = self.out[int(rng.integers(len(self.out)))]
             if base.group != "ok":
                 return self.ok(on, dealer, labels)
-            base = base.claim
+            like = base.claim
             car = self._car(on)
-            c = self._claim(car, on, dealer, base.part_category, text=(base.complaint, base.cause, base.correction))
+            c = self._claim(car, on, dealer, like.part_category, text=(like.complaint, like.cause, like.correction))
             self._emit(c, labels, "hard:" + what)
         elif what == "legit_repeat" and on >= START + timedelta(days=500):
             car = _Car(self._vin(), on - timedelta(days=int(rng.integers(520, 900))), float(rng.uniform(20, 35)))
@@ -253,7 +254,7 @@ class ClaimGenerator:
             first = self._claim(car, on - timedelta(days=int(rng.integers(2, 20))), dealer)
             self._emit(first, set(), "ok")
             other = [k for k in CATEGORIES if k != first.part_category]
-            km = first.odometer_km - float(rng.integers(10, 80))
+            km = cast(float, first.odometer_km) - float(rng.integers(10, 80))  # _claim always reads the odometer
             self._emit(self._claim(car, on, dealer, other[int(rng.integers(len(other)))], km=km), labels, "hard:" + what)
         else:  # one recording on two claims of the same car (two parts found in one session)
             car = self._car(on)
@@ -279,7 +280,7 @@ class ClaimGenerator:
             first = self._claim(car, on - timedelta(days=int(rng.integers(60, 200))), dealer)
             self._emit(first, set(), "ok")
             other = [k for k in CATEGORIES if k != first.part_category]
-            km = max(10.0, first.odometer_km - float(rng.integers(1500, 20000)))
+            km = max(10.0, cast(float, first.odometer_km) - float(rng.integers(1500, 20000)))  # _claim always reads the odometer
             c = self._claim(car, on, dealer, other[int(rng.integers(len(other)))], km=km)
             self._emit(c, labels | {"odometer_rollback"}, "fraud:odometer_rollback")
         elif kind == "end_of_coverage":
@@ -303,8 +304,8 @@ class ClaimGenerator:
             if cat != "water_pump" and rng.random() < 0.25:
                 codes: tuple[str, ...] = ()
             else:
-                other = CATALOGUE[CATEGORIES[(CATEGORIES.index(cat) + int(rng.integers(1, len(CATEGORIES)))) % len(CATEGORIES)]]
-                codes = (str(rng.choice(other["codes"])),)
+                wrong = CATALOGUE[CATEGORIES[(CATEGORIES.index(cat) + int(rng.integers(1, len(CATEGORIES)))) % len(CATEGORIES)]]
+                codes = (str(rng.choice(wrong["codes"])),)
             self._emit(self._claim(car, on, dealer, cat, codes=codes), labels | {"dtc_mismatch"}, "fraud:dtc_mismatch")
         else:  # shared_recording: another car's recording re-used
             donor = self._car(on, min_age=110)

@@ -120,7 +120,7 @@ def load_part_codes(path: str | Path | None = None) -> dict[str, PartCodes]:
 def load_signal_settings(path: str | Path | None = None) -> dict[str, Any]:
     path = Path(path or SIGNAL_SETTINGS)
     try:
-        settings = json.loads(path.read_text(encoding="utf-8"))
+        settings: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise SignalSettingsError(f"cannot read the signal settings {path}: {e}") from e
     for block in (*SIGNALS[:2], "end_of_coverage", "dtc_mismatch", "dealer_rate"):
