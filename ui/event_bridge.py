@@ -3,7 +3,7 @@
 Bus handlers run on the publisher's thread (a driver or recorder thread). The bridge's
 handler only files the payload under a lock and, if nothing was pending yet, wakes the
 GUI thread once through a queued signal. The GUI-side flush re-emits what arrived since
-the last flush as ``event(topic, payload)``. For state-like topics (telemetry summaries,
+the last flush as ``received(topic, payload)``. For state-like topics (telemetry summaries,
 connection and sync state) only the newest payload survives a burst; for the others
 (alerts, bookings, recordings) every payload is delivered, in order.
 """
@@ -22,9 +22,9 @@ LATEST_ONLY = frozenset({ev.TELEMETRY_RECEIVED, ev.CONNECTION_STATE, ev.SYNC_STA
 
 
 class QtEventBridge(QObject):
-    """Subscribe to ``topics`` on ``bus``; emit ``event(topic, payload)`` on this object's thread."""
+    """Subscribe to ``topics`` on ``bus``; emit ``received(topic, payload)`` on this object's thread."""
 
-    event = Signal(str, object)
+    received = Signal(str, object)  # not ``event``: that name is QObject.event(), Qt's event handler
     _wake = Signal()
 
     def __init__(
@@ -66,7 +66,7 @@ class QtEventBridge(QObject):
             self._wake_sent = False
         self.deliveries += 1
         for topic, payload in batch:
-            self.event.emit(topic, payload)
+            self.received.emit(topic, payload)
 
     def close(self) -> None:
         """Stop listening to the bus; safe to call twice."""

@@ -68,7 +68,7 @@ class TraceFrames:
         return self._delta[self._start : self._end]
 
     def clear(self) -> None:
-        self.__init__(self.capacity)
+        type(self).__init__(self, self.capacity)
 
     @staticmethod
     def keys(frames: FrameArrays, channel: np.ndarray | None = None) -> np.ndarray:

@@ -72,7 +72,7 @@ class Workbench(QObject):
         self.bridge = QtEventBridge(
             bus, (ev.CONNECTION_STATE, ev.TELEMETRY_RECEIVED, ev.RECORDING_CHANGED, ev.SIGNALS_DROPPED), self
         )
-        self.bridge.event.connect(self._on_event)
+        self.bridge.received.connect(self._on_event)
         from ui.widgets.sync_controller import SyncController  # sync.state, the Sync page, recordings' downloads
 
         self.sync = SyncController(sync, bus, self)  # ``sync``: the store's WorkstationSync (None without a store)

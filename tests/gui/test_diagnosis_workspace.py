@@ -86,7 +86,7 @@ def test_offline_diagnosis_of_a_recording_with_evidence_verdict_and_chat(gui, qt
 
     page.chat.question.setText("Is it safe to drive?")
     qtbot.keyClick(page.chat.question, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "Urgency: drive with care" in page.chat.thread.toPlainText(), timeout=15000)
+    qtbot.waitUntil(lambda: "Urgency: drive with care" in page.chat.transcript.toPlainText(), timeout=15000)
 
 
 def test_fake_model_progress_per_agent_and_screenshot(gui, qtbot, save_screenshot):
@@ -103,7 +103,7 @@ def test_fake_model_progress_per_agent_and_screenshot(gui, qtbot, save_screensho
     assert page.progress.state_of("transmission") == "skipped"
     page.chat.question.setText("Where do I start?")
     qtbot.keyClick(page.chat.question, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "(fake model) Start with the first test for Failing alternator" in page.chat.thread.toPlainText(), timeout=15000)
+    qtbot.waitUntil(lambda: "(fake model) Start with the first test for Failing alternator" in page.chat.transcript.toPlainText(), timeout=15000)
     gui.window.resize(1440, 900)
     save_screenshot(gui.window, "diagnosis.png")
 

@@ -12,7 +12,7 @@ def test_burst_from_a_worker_is_coalesced_and_delivered_on_the_gui_thread(qtbot)
     bus = ev.EventBus()
     bridge = QtEventBridge(bus, [ev.TELEMETRY_RECEIVED, ev.ALERT_RAISED])
     received: list[tuple[str, object, bool]] = []
-    bridge.event.connect(lambda topic, payload: received.append((topic, payload, threading.current_thread() is threading.main_thread())))
+    bridge.received.connect(lambda topic, payload: received.append((topic, payload, threading.current_thread() is threading.main_thread())))
 
     def publish() -> None:
         for i in range(20_000):
@@ -38,7 +38,7 @@ def test_close_unsubscribes(qtbot):
     bus = ev.EventBus()
     bridge = QtEventBridge(bus, [ev.SYNC_STATE])
     got: list[object] = []
-    bridge.event.connect(lambda _t, p: got.append(p))
+    bridge.received.connect(lambda _t, p: got.append(p))
     bridge.close()
     bridge.close()
     bus.publish(ev.SYNC_STATE, "online")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -20,7 +21,7 @@ def _delta(r: Reading) -> str:
     return "–" if r[1] is None or r[2] is None else f"{r[2] - r[1]:+.4g}"
 
 
-READOUT_COLUMNS = (
+READOUT_COLUMNS: tuple[Column[Any], ...] = (
     Column("Signal", lambda r: r[0]),
     Column("A", lambda r: _num(r[1]), align_right=True),
     Column("B", lambda r: _num(r[2]), align_right=True),

@@ -16,10 +16,10 @@ class ChatPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.thread = QTextBrowser()
-        self.thread.setOpenExternalLinks(False)
-        self.thread.setMinimumHeight(90)
-        layout.addWidget(self.thread, 1)
+        self.transcript = QTextBrowser()  # not ``thread``: that is QObject.thread()
+        self.transcript.setOpenExternalLinks(False)
+        self.transcript.setMinimumHeight(90)
+        layout.addWidget(self.transcript, 1)
         row = QHBoxLayout()
         self.question = QLineEdit()
         self.question.setPlaceholderText("Ask about this diagnosis, e.g. “what should the fuel pressure be?”")
@@ -36,11 +36,11 @@ class ChatPanel(QWidget):
         self.send_button.setEnabled(enabled)
 
     def clear(self) -> None:
-        self.thread.clear()
+        self.transcript.clear()
 
     def add(self, role: str, text: str) -> None:
         who = "You" if role == "technician" else "Assistant"
-        self.thread.append(f"<p><b>{who}:</b> {html.escape(text)}</p>")
+        self.transcript.append(f"<p><b>{who}:</b> {html.escape(text)}</p>")
 
     def set_waiting(self, waiting: bool) -> None:
         self.send_button.setEnabled(not waiting)

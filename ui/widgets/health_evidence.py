@@ -77,7 +77,7 @@ class EvidencePlot(QWidget):
         # The threshold is drawn only when it is in the signal's own unit (a misfire rate is not a count).
         same_unit = finding.threshold is not None and finding.unit == signal.unit
         colour = getattr(self._theme, finding_tone(finding))
-        if same_unit:
+        if same_unit and finding.threshold is not None:  # same_unit implies a threshold
             self.limit_line.setPen(pg.mkPen(colour[2], width=2, style=Qt.PenStyle.DashLine))
             self.limit_line.setValue(float(finding.threshold))
             self.limit_line.show()
@@ -98,7 +98,7 @@ class EvidencePlot(QWidget):
         shaded = " Shaded: the time range that proves it." if finding.time_range is not None else ""
         self.caption.setText(f"{finding.system} · {finding.check}: {finding.summary}{limit}{shaded}")
         self.plot.enableAutoRange()
-        if same_unit:  # keep the limit line in view even when the signal is far from it
+        if same_unit and finding.threshold is not None:  # keep the limit line in view even when the signal is far from it
             lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
             lo, hi = min(lo, float(finding.threshold)), max(hi, float(finding.threshold))
             pad = 0.08 * (hi - lo or 1.0)

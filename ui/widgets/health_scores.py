@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLayoutItem, QSizePolicy, QWidget
 
 from carvrooom_desktop.domain import Severity
 from ui.widgets.common import repolish
@@ -36,9 +36,10 @@ class HealthScoresPanel(QWidget):
     def set_report(self, report: Any | None) -> None:
         """``report``: an analysis HealthReport (None: nothing run yet)."""
         while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            item = cast(QLayoutItem, self.grid.takeAt(0))  # count() > 0: there is an item
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
         self.chips.clear()
         self.explanations.clear()
         if report is None:

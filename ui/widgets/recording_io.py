@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
@@ -86,6 +86,10 @@ class RecordingIO(QObject):
         self._replay_timer.setInterval(250)
         self._replay_timer.timeout.connect(self._show_replay_position)
         model.controller.connected.connect(lambda _report: self.stop_replay(reattach=False))
+
+    def _open_store(self) -> Store:
+        # The recording actions are offered on listed recordings only, and only an open store lists any.
+        return cast("Store", self.store)
 
     def _run(self, name: str, work: Callable[[], Any], done: Callable[[Any], None], page_key: str = "recordings") -> None:
         def failed(exc: BaseException) -> None:
@@ -175,7 +179,7 @@ class RecordingIO(QObject):
         self._run("import", work, done)
 
     def export(self, recording_id: Any, path: str, fmt: str) -> None:
-        store = self.store
+        store = self._open_store()
         self.cancel.clear()
         progress = _Progress(self)
         progress.changed.connect(self.progress)
@@ -206,16 +210,20 @@ class RecordingIO(QObject):
         return choice.database if choice.database is not None else self.database
 
     def save_notes(self, recording_id: Any, notes: str) -> None:
-        store = self.store
-        self._run("saving notes", lambda: store.recordings.update_notes(recording_id, notes),
-                  lambda _r: (self.idle.emit("Notes saved."), self.recordings_stale.emit()))
+        store = self._open_store()
+
+        def done(_result: Any) -> None:
+            self.idle.emit("Notes saved.")
+            self.recordings_stale.emit()
+
+        self._run("saving notes", lambda: store.recordings.update_notes(recording_id, notes), done)
 
     # -- the recording viewer --------------------------------------------------------------------
 
     def load_signals(self, recording_id: Any, names: list[str]) -> None:
         """Samples of ``names`` for the Recordings plot: stored ones as they are, broadcast ones decoded
         from the frames chunk by chunk (only the asked-for signals are kept)."""
-        store = self.store
+        store = self._open_store()
 
         def work() -> Any:
             recording = store.recordings.get(recording_id)
@@ -260,7 +268,7 @@ class RecordingIO(QObject):
     # -- trace, replay, compare -----------------------------------------------------------------
 
     def trace(self, recording_id: Any) -> None:
-        store = self.store
+        store = self._open_store()
 
         def work() -> Any:
             from carvrooom_desktop.acquisition.decode import BatchDecoder
@@ -277,7 +285,7 @@ class RecordingIO(QObject):
         self._run("loading frames", work, done)
 
     def start_replay(self, recording_id: Any, speed: float) -> None:
-        store = self.store
+        store = self._open_store()
         self.stop_replay(reattach=False)
 
         def work() -> Any:
@@ -314,7 +322,7 @@ class RecordingIO(QObject):
             self.model.set_live_source(self.model.session if reattach else None)
 
     def compare(self, before_id: Any, after_id: Any) -> None:
-        store = self.store
+        store = self._open_store()
         self.window.show_workspace("compare")
         self.compare_started.emit(before_id, after_id)
         self.cancel.clear()

@@ -80,7 +80,7 @@ class SignalPlot(pg.PlotWidget):
         self.view.enableAutoRange(x=False, y=False)
         self.view.sigRangeChangedManually.connect(lambda *_: self.view_moved_by_user.emit())
         self.view.sigXRangeChanged.connect(lambda *_: self._redraw_soon.start())
-        self._redraw_soon = QTimer(self)  # coalesces range changes (zoom, resize) into one redraw
+        self._redraw_soon: QTimer = QTimer(self)  # coalesces range changes (zoom, resize) into one redraw
         self._redraw_soon.setSingleShot(True)
         self._redraw_soon.setInterval(0)
         self._redraw_soon.timeout.connect(self.redraw)
@@ -114,7 +114,7 @@ class SignalPlot(pg.PlotWidget):
             self._lanes[name] = lane
         for lane in old.values():
             self.view.removeItem(lane.curve)
-            lane.label.setParentItem(None)
+            lane.label.setParentItem(None)  # type: ignore[arg-type]  # PySide6's stub omits None; Qt takes nullptr (unparent)
             if lane.label.scene() is not None:
                 lane.label.scene().removeItem(lane.label)
         self._layout_lanes()
@@ -343,7 +343,7 @@ class SignalPlot(pg.PlotWidget):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        names = bytes(event.mimeData().data(SIGNAL_MIME)).decode().split("\n")
+        names = bytes(event.mimeData().data(SIGNAL_MIME)).decode().split("\n")  # type: ignore[call-overload]  # QByteArray is a buffer; its stub lacks __buffer__
         names = [n for n in names if n]
         if names:
             event.acceptProposedAction()

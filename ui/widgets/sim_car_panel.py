@@ -78,7 +78,7 @@ class SimulatedCarPanel(QWidget):
         key_row.addWidget(self.ignition_state)
         key_row.addWidget(self.ignition_button)
         key_row.addWidget(self.ignition_note, 1)
-        self._ignition_on = True
+        self._ignition_on: bool = True
         self.set_ignition(True)
         self.ignition_state.hide()
         body.addLayout(key_row)

@@ -9,7 +9,7 @@ worker and hands the answer back through :meth:`SourcePicker.set_ports` and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QRadioButton,
     QWidget,
@@ -56,7 +57,7 @@ class SourcePicker(QWidget):
             button = QRadioButton(title)
             button.setToolTip(description)
             button.setChecked(kind == "sim")
-            button.toggled.connect(lambda on, k=kind: on and self._on_kind(k))
+            button.toggled.connect(lambda on, k=kind: self._on_kind(k) if on else None)
             self.group.addButton(button)
             self.buttons[kind] = button
             text = QLabel(description)
@@ -82,7 +83,8 @@ class SourcePicker(QWidget):
         self.port_combo = QComboBox()
         self.port_combo.setEditable(True)
         self.port_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.port_combo.lineEdit().setPlaceholderText("/dev/ttyUSB0, COM3 or socket://host:port")
+        cast(QLineEdit, self.port_combo.lineEdit()).setPlaceholderText(  # editable: it has a line edit
+            "/dev/ttyUSB0, COM3 or socket://host:port")
         self.port_combo.setMinimumContentsLength(24)
         self.port_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.port_combo.setToolTip("Pick a found port or type one; Wi-Fi adapters take socket://host:port")
@@ -108,7 +110,8 @@ class SourcePicker(QWidget):
         self.can_channel = QComboBox()
         self.can_channel.setEditable(True)
         self.can_channel.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.can_channel.lineEdit().setPlaceholderText("e.g. socketcan:can0")
+        cast(QLineEdit, self.can_channel.lineEdit()).setPlaceholderText(  # editable: it has a line edit
+            "e.g. socketcan:can0")
         self.can_channel.setToolTip("interface:channel as python-can names them, e.g. socketcan:can0, "
                                     "pcan:PCAN_USBBUS1, kvaser:0, slcan:/dev/ttyACM0, virtual:bench")
         self.can_channel.setMinimumContentsLength(20)

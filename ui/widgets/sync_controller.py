@@ -57,7 +57,7 @@ class SyncController(QObject):
         self._later.setSingleShot(True)
         self._later.timeout.connect(self.refresh)
         self.bridge = QtEventBridge(bus, (ev.SYNC_STATE, *ARRIVAL_TOPICS), self)
-        self.bridge.event.connect(self._on_event)
+        self.bridge.received.connect(self._on_event)
 
     # -- state ------------------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ def _change(r: Any) -> str:
     return f"{delta:+.4g}" + (f" ({pct:+.1f} %)" if pct is not None else "")
 
 
-STAT_COLUMNS = (
+STAT_COLUMNS: tuple[Column[Any], ...] = (
     Column("Signal", lambda r: r.name),
     Column("Unit", lambda r: r.unit),
     Column("Mean before", _stat("before", "mean"), align_right=True),

@@ -39,25 +39,25 @@ def _test_limits(test: Any) -> str:
             f"is {verdict} {number(test.minimum)} … {number(test.maximum)} {test.unit}").replace("  ", " ")
 
 
-DTC_COLUMNS = (
+DTC_COLUMNS: tuple[Column[Any], ...] = (
     Column("Code", lambda d: d.code),
     Column("Kind", lambda d: str(d.kind)),
     Column("System", lambda d: str(d.system)),
     Column("Description", lambda d: d.description or "(no description known)"),
 )
-READINESS_COLUMNS = (
+READINESS_COLUMNS: tuple[Column[Any], ...] = (
     Column("Monitor", lambda m: monitor_title(m.name)),
     Column("State", lambda m: str(m.state), tone=_readiness_tone),
     Column("Runs", lambda m: "continuously" if m.continuous else "per drive cycle"),
 )
 # Freeze frame rows are (name, value, unit) tuples.
-FREEZE_COLUMNS = (
+FREEZE_COLUMNS: tuple[Column[Any], ...] = (
     Column("Signal", lambda r: r[0]),
     Column("Value", lambda r: number(r[1]), align_right=True),
     Column("Unit", lambda r: r[2]),
 )
 TEST_RESULT_COLUMN = 6
-TEST_COLUMNS = (
+TEST_COLUMNS: tuple[Column[Any], ...] = (
     Column("Monitor", lambda t: t.monitor, tooltip=_test_limits),
     Column("Test", lambda t: t.test, tooltip=_test_limits),
     Column("Value", lambda t: number(t.value), align_right=True, tone=_test_tone),
@@ -78,13 +78,13 @@ def freeze_rows(frames: Iterable[Any]) -> list[tuple[str, Any, str]]:
 
 
 # "Not read" rows are (item, ECU, reason) tuples: scan reads that failed and live signals dropped from polling.
-NOT_READ_COLUMNS = (
+NOT_READ_COLUMNS: tuple[Column[Any], ...] = (
     Column("Not read", lambda r: r[0], tone=lambda _r: "warn"),
     Column("ECU", lambda r: r[1]),
     Column("Why", lambda r: r[2], tooltip=lambda r: r[2]),
 )
 # Raw PID rows are (ECU, PID, hex) tuples: advertised PIDs without a decoder.
-RAW_PID_COLUMNS = (
+RAW_PID_COLUMNS: tuple[Column[Any], ...] = (
     Column("ECU", lambda r: r[0]),
     Column("PID", lambda r: f"{r[1]:02X}h"),
     Column("Raw bytes", lambda r: r[2]),

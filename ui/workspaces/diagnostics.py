@@ -3,7 +3,7 @@ mode 06 test results and calibration ids; rescan and clear codes (after a confir
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -62,7 +62,7 @@ class DiagnosticsWorkspace(QWidget):
         top.addWidget(self.rescan_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
-        self.subtitle: QLabel = self.header.findChild(QLabel, "PageSubtitle")
+        self.subtitle = cast(QLabel, self.header.findChild(QLabel, "PageSubtitle"))  # page_header made it (a subtitle was given)
 
         self.vehicle = VehicleCard()
         self.vin_label = self.vehicle.vin_label

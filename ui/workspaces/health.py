@@ -260,10 +260,11 @@ class HealthController(QObject):
                 return
             job, what = (lambda: self._run_live(session)), "Checking the live session…"
         else:
-            if self.store is None or recording_id is None:
+            store = self.store
+            if store is None or recording_id is None:
                 self.page.show_error("No recording chosen (or the store is unavailable).")
                 return
-            job, what = (lambda: self._run_recording(recording_id)), "Loading the recording and checking it…"
+            job, what = (lambda: self._run_recording(store, recording_id)), "Loading the recording and checking it…"
         self.page.set_busy(True, what)
         self.running = True
         self.runner.submit(job, self._done, self._failed, name="health checks")
@@ -283,11 +284,11 @@ class HealthController(QObject):
         return run_health(signals, "live session", models=self._models(), vehicle_id=getattr(session, "vehicle_id", None),
                           progress=self.progress.emit, cancelled=self._cancel.is_set, tests=getattr(report, "tests", ()) or ())
 
-    def _run_recording(self, recording_id: Any) -> Any:
+    def _run_recording(self, store: Any, recording_id: Any) -> Any:
         from carvrooom_desktop.health import run_health, signals_from_samples
 
-        recording = self.store.recordings.get(recording_id)
-        samples = self.store.recordings.load_samples(recording_id)
+        recording = store.recordings.get(recording_id)
+        samples = store.recordings.load_samples(recording_id)
         models = self._models()
         vehicle_id = models.vehicle_id_for_vin(recording.vin) if models is not None and recording.vin else None
         return run_health(signals_from_samples(samples, recording.signal_units), f"recording {str(recording.id)[:8]}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -74,7 +74,7 @@ class LiveWorkspace(QWidget):
         top = QHBoxLayout()
         self.header = page_header("Live data", "Not connected: the plots fill once a car is connected.")
         top.addWidget(self.header, 1)
-        self.subtitle: QLabel = self.header.findChild(QLabel, "PageSubtitle")
+        self.subtitle = cast(QLabel, self.header.findChild(QLabel, "PageSubtitle"))  # page_header made it (a subtitle was given)
         top.addWidget(QLabel("Window"))
         self.window_combo = QComboBox()
         for seconds in WINDOWS_S:
@@ -94,6 +94,7 @@ class LiveWorkspace(QWidget):
         self.cursor_button = QPushButton("Cursors")
         self.cursor_button.setCheckable(True)
         self.cursor_button.toggled.connect(self._cursors_toggled)
+        widget: QWidget
         for widget in (self.pause_button, self.cursor_button):
             top.addWidget(widget)
         layout.addLayout(top)
@@ -128,7 +129,7 @@ class LiveWorkspace(QWidget):
         self.picker.plot_requested.connect(self.add_signals)
         self.picker.unplot_requested.connect(self.remove_signal)
         self.picker.gauge_requested.connect(self.add_gauges)
-        self.plots = SignalPlot(theme)
+        self.plots: SignalPlot = SignalPlot(theme)
         self.plots.set_signals(list(signals))
         self.plots.signals_dropped.connect(self.add_signals)
         self.plots.view_moved_by_user.connect(lambda: self.pause_button.setChecked(True))
@@ -218,9 +219,10 @@ class LiveWorkspace(QWidget):
         self._definitions = {d.name: d for d in source.signal_definitions()}
         for name, unit in (units or {}).items():
             if name not in self._definitions:
-                from carvrooom_desktop.domain import SignalDefinition
+                from carvrooom_desktop.domain import SignalDefinition, SignalSource
 
-                self._definitions[name] = SignalDefinition(name, unit)
+                # a unit without a definition of the source: not polled or decoded by it, so counted as derived
+                self._definitions[name] = SignalDefinition(name, unit, SignalSource.DERIVED)
         self.picker.set_definitions(list(self._definitions.values()))
 
     def refresh_definitions(self) -> None:

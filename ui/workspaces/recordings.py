@@ -60,7 +60,7 @@ def _duration(r: Any) -> str:
     return f"{int(minutes)} min {rest:04.1f} s" if minutes else f"{rest:.1f} s"
 
 
-RECORDING_COLUMNS = (
+RECORDING_COLUMNS: tuple[Column[Any], ...] = (
     Column("Started", _started),
     Column("Vehicle VIN", lambda r: r.vin or "–"),
     Column("Duration", _duration, align_right=True),
@@ -209,6 +209,7 @@ class RecordingsWorkspace(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_requested)
+        widget: QWidget
         for widget in (self.import_button, self.recent_button, self.export_format, self.export_button, self.replay_speed,
                        self.replay_button, self.trace_button, self.compare_button):
             row.addWidget(widget)

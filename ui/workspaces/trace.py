@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -47,7 +47,7 @@ def _interval(value: float | None) -> str:
     return "–" if value is None else f"{value * 1000:.1f}"
 
 
-STAT_COLUMNS = (
+STAT_COLUMNS: tuple[Column[Any], ...] = (
     Column("ID", lambda s: f"{s.arbitration_id:08X}" if s.is_extended else f"{s.arbitration_id:03X}"),
     Column("Count", lambda s: f"{s.count:,}", align_right=True),
     Column("/s", lambda s: f"{s.frames_per_second:.0f}", align_right=True),
@@ -72,7 +72,7 @@ class TraceWorkspace(QWidget):
 
         top = QHBoxLayout()
         self.header = page_header("CAN trace", "Not connected: connect to a CAN source, or open a recording in the trace.")
-        self.subtitle: QLabel = self.header.findChild(QLabel, "PageSubtitle")
+        self.subtitle = cast(QLabel, self.header.findChild(QLabel, "PageSubtitle"))  # page_header made it (a subtitle was given)
         top.addWidget(self.header, 1)
         self.mode_combo = QComboBox()
         self.mode_combo.addItem("Scrolling", SCROLLING)
