@@ -12,7 +12,7 @@ job the shop cannot do (skill nobody has, bay type nobody has) before anything i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -72,8 +72,8 @@ def plan_in_force(problem: Problem) -> Plan:
     return Plan(problem.previous, (), "BOOKED", 0, 0, 0.0, 0, 0.0, "store")
 
 
-def check_shop_can_do(repo: WorkshopRepository, jobs: list[NewJob], *, extra_skills: Set[str] = frozenset(),
-                      extra_bay_types: Set[str] = frozenset()) -> None:
+def check_shop_can_do(repo: WorkshopRepository, jobs: list[NewJob], *, extra_skills: AbstractSet[str] = frozenset(),
+                      extra_bay_types: AbstractSet[str] = frozenset()) -> None:
     """ScheduleProblemError naming each job whose skill or bay type the shop does not have."""
     skills = {s for t in repo.technicians() for s in t.skills} | set(extra_skills)
     kinds = {b.bay_type for b in repo.bays()} | {k for b in repo.bays() for k in b.serves} | set(extra_bay_types)
