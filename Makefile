@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(VENV)/bin/carvrooom
 
 test: $(STAMP)
+	$(PY) -m mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -41,4 +42,4 @@ test-latest:
 	QT_QPA_PLATFORM=offscreen $(LATEST)/bin/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) $(LATEST) .pytest_cache
+	rm -rf $(VENV) $(LATEST) .pytest_cache .mypy_cache
