@@ -28,7 +28,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Engine, Table, create_engine, func, insert, select, text, update
+from sqlalchemy import Engine, Table, create_engine, func, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -44,6 +45,7 @@ from carvrooom_desktop.sync.lockfile import StoreLock, lock_path_for
 from carvrooom_desktop.sync.server import PushResult, SchemaMismatch, push, server_info
 from carvrooom_desktop.sync.server_capture import ensure_server_capture
 from carvrooom_desktop.sync.status import SyncState, SyncStatus, classify, settled
+from carvrooom_desktop.sync.values import to_local
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ _bases = cast(Table, SyncRowBaseRow.__table__)
 PAGE_ROWS = 2000
 PUSH_ATTEMPTS = 4
 RETRYABLE = ("40P01", "40001")  # deadlock detected, serialization failure: the transaction can simply run again
+CHUNK_TABLE = "recording_chunks"
+FETCH_SLICE = 64  # chunks per download transaction (~100 KB each at most): progress and resumability
 TABLE_EVENTS = {"workshop_bookings": ev.BOOKING_CHANGED, "recordings": ev.RECORDING_CHANGED}
 
 
@@ -310,22 +314,9 @@ class SyncEngine:
 
     # -- the rest --------------------------------------------------------------------------------
 
-    def fetch_children(self, table: str, column: str, parent_id: uuid.UUID) -> int:
-        """Download the append-only rows of one parent (a recording's chunks) that are not here yet."""
-        t = self.tables[table]
-        with self._shared.connect() as conn:
-            rows = pages.fetch_children(conn, t, column, parent_id)
-        if not rows:
-            return 0
-        with write_transaction(self.local) as conn:
-            have = set(conn.execute(select(t.table.c.id).where(t.table.c[column] == parent_id)).scalars())
-            new = [r for r in rows if r["id"] not in have]
-            if new:
-                conn.execute(insert(t.table), new)
-        return len(new)
-
     def fetch_recording(self, recording_id: uuid.UUID) -> int:
-        return self.fetch_children("recording_chunks", "recording_id", recording_id)
+        """Download the chunks of one recording that are not here yet; returns how many."""
+        return download_chunks(self.local, self._shared, recording_id)[0]
 
     def init_shared(self) -> bool:
         """Create or upgrade the shared database's schema (Alembic, under its migration lock)."""
@@ -349,10 +340,41 @@ class SyncEngine:
         self.close()
 
 
+def download_chunks(local: Engine, server: Engine, recording_id: uuid.UUID, progress: Progress | None = None,
+                    cancelled: Callable[[], bool] = lambda: False) -> tuple[int, bool]:
+    """The chunks of ``recording_id`` this store lacks, ``FETCH_SLICE`` per local transaction (resumable:
+    what arrived stays); returns (chunks downloaded, stopped because ``cancelled``). Chunks are not
+    pulled with the rest: a workshop's recordings are gigabytes, so a workstation fetches a
+    recording's chunks when it opens one."""
+    t = table_map()[CHUNK_TABLE]
+    with server.connect() as conn:
+        there = conn.execute(select(t.table.c.id).where(t.table.c.recording_id == recording_id)
+                             .order_by(t.table.c.kind, t.table.c.seq)).scalars().all()
+    with local.connect() as conn:
+        here = set(conn.execute(select(t.table.c.id).where(t.table.c.recording_id == recording_id)).scalars())
+    todo = [i for i in there if i not in here]
+    done = 0
+    if progress:
+        progress(0, len(todo))
+    for start in range(0, len(todo), FETCH_SLICE):
+        if cancelled():
+            return done, True
+        with server.connect() as conn:
+            rows = [to_local(t, dict(r._mapping)) for r in
+                    conn.execute(select(t.table).where(t.table.c.id.in_(todo[start:start + FETCH_SLICE])))]
+        if rows:
+            with write_transaction(local) as conn:  # muted: a downloaded chunk is not a change of ours
+                conn.execute(sqlite_insert(t.table).on_conflict_do_nothing(), rows)
+        done += len(rows)
+        if progress:
+            progress(done, len(todo))
+    return done, False
+
+
 def _now() -> datetime:
     from carvrooom_desktop.storage.models import utcnow
 
     return utcnow()
 
 
-__all__ = ["SyncEngine", "server_engine"]
+__all__ = ["SyncEngine", "download_chunks", "server_engine"]

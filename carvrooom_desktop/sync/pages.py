@@ -3,7 +3,7 @@
 See sync/server.py for why the highest sequence visible in a snapshot is a complete
 checkpoint. Append-only rows (recording chunks) are not pulled with the rest: a workshop's
 recordings are gigabytes, and a workstation fetches a recording's chunks when it opens one
-(:func:`fetch_children`).
+(:func:`carvrooom_desktop.sync.engine.download_chunks`).
 """
 
 from __future__ import annotations
@@ -93,9 +93,4 @@ def _later_parents(conn: Connection, fetched: dict[str, dict[uuid.UUID, PulledRo
     return {k: v for k, v in missing.items() if v}
 
 
-def fetch_children(conn: Connection, t: SyncedTable, column: str, parent_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Every row of append-only table ``t`` whose ``column`` is ``parent_id`` (a recording's chunks)."""
-    return [dict(r._mapping) for r in conn.execute(select(t.table).where(t.table.c[column] == parent_id))]
-
-
-__all__ = ["Page", "PulledRow", "backlog", "fetch_children", "page"]
+__all__ = ["Page", "PulledRow", "backlog", "page"]

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from carvrooom_desktop import events as ev
@@ -47,7 +46,6 @@ log = logging.getLogger(__name__)
 _outbox = SyncOutboxRow.__table__
 _chunks = RecordingChunkRow.__table__
 CHUNK_TABLE = "recording_chunks"
-FETCH_SLICE = 64  # chunks per download transaction (~100 KB each at most): progress and resumability
 
 
 # -- what the page shows ---------------------------------------------------------------------------
@@ -326,9 +324,14 @@ class WorkstationSync:
         if running is None:
             raise SyncUnavailable(SyncState.NOT_CONFIGURED, "sync with the shared database is not configured "
                                   "(Sync page > Settings), so this recording's data cannot be downloaded")
+        from carvrooom_desktop.sync.engine import download_chunks, server_engine
+
         try:
-            fetched, stopped = _download_chunks(self.store.engine, running.url, running.password, recording_id,
-                                                progress, cancelled)
+            server = server_engine(running.url, running.password)
+            try:
+                fetched, stopped = download_chunks(self.store.engine, server, recording_id, progress, cancelled)
+            finally:
+                server.dispose()
         except SQLAlchemyError as e:
             state, message = classify(e)
             raise SyncUnavailable(state, message) from e
@@ -367,42 +370,6 @@ class SyncUnavailable(CarVrooomError):
     def __init__(self, state: SyncState, message: str) -> None:
         super().__init__(message)
         self.state = state
-
-
-def _download_chunks(local: Engine, url: str, password: str | None, recording_id: uuid.UUID, progress: Progress | None,
-                     cancelled: Callable[[], bool]) -> tuple[int, bool]:
-    from carvrooom_desktop.storage.sync_tables import table_map
-    from carvrooom_desktop.sync.apply import write_transaction
-    from carvrooom_desktop.sync.engine import server_engine
-    from carvrooom_desktop.sync.values import to_local
-
-    t = table_map()[CHUNK_TABLE]
-    server = server_engine(url, password)
-    try:
-        with server.connect() as conn:
-            there = conn.execute(select(t.table.c.id).where(t.table.c.recording_id == recording_id)
-                                 .order_by(t.table.c.kind, t.table.c.seq)).scalars().all()
-        with local.connect() as conn:
-            here = set(conn.execute(select(_chunks.c.id).where(_chunks.c.recording_id == recording_id)).scalars())
-        todo = [i for i in there if i not in here]
-        done = 0
-        if progress:
-            progress(0, len(todo))
-        for start in range(0, len(todo), FETCH_SLICE):
-            if cancelled():
-                return done, True
-            with server.connect() as conn:
-                rows = [to_local(t, dict(r._mapping)) for r in
-                        conn.execute(select(t.table).where(t.table.c.id.in_(todo[start:start + FETCH_SLICE])))]
-            if rows:
-                with write_transaction(local) as conn:  # muted: a downloaded chunk is not a change of ours
-                    conn.execute(sqlite_insert(t.table).on_conflict_do_nothing(), rows)
-            done += len(rows)
-            if progress:
-                progress(done, len(todo))
-        return done, False
-    finally:
-        server.dispose()
 
 
 __all__ = ["ChunkGap", "ConnectionCheck", "FetchResult", "FieldVersion", "SyncOverview", "SyncUnavailable",
