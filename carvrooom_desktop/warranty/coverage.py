@@ -257,8 +257,10 @@ def _categories(where: str, value: Any, problems: list[str], key: str = "categor
     return frozenset(value)
 
 
-def _coverage(i: int, item: Any, problems: list[str]) -> Coverage | None:
-    where = f"coverages[{i}]"
+def _item(section: str, i: int, item: Any, known: frozenset[str] | set[str], problems: list[str]) -> str | None:
+    """Where an entry of ``section`` is (``coverages[2] 'basic'``), after the checks every entry shares;
+    None when it is not an object at all."""
+    where = f"{section}[{i}]"
     if not isinstance(item, dict):
         problems.append(f"{where}: must be an object")
         return None
@@ -266,8 +268,15 @@ def _coverage(i: int, item: Any, problems: list[str]) -> Coverage | None:
         where += f" {item['id']!r}"
     else:
         problems.append(f"{where}: id must be a non-empty text")
-    for key in sorted(set(item) - _COVERAGE):
-        problems.append(f"{where}: unknown key {key!r} (expected one of: {', '.join(sorted(_COVERAGE))})")
+    for key in sorted(set(item) - known):
+        problems.append(f"{where}: unknown key {key!r} (expected one of: {', '.join(sorted(known))})")
+    return where
+
+
+def _coverage(i: int, item: Any, problems: list[str]) -> Coverage | None:
+    where = _item("coverages", i, item, _COVERAGE, problems)
+    if where is None:
+        return None
     for key in ("kind", "enabled", "years", "km", "categories"):
         if key not in item:
             problems.append(f"{where}: missing {key!r}")
@@ -298,16 +307,9 @@ def _coverage(i: int, item: Any, problems: list[str]) -> Coverage | None:
 
 
 def _exclusion(i: int, item: Any, problems: list[str]) -> Exclusion | None:
-    where = f"exclusions[{i}]"
-    if not isinstance(item, dict):
-        problems.append(f"{where}: must be an object")
+    where = _item("exclusions", i, item, _EXCLUSION, problems)
+    if where is None:
         return None
-    if isinstance(item.get("id"), str) and item["id"].strip():
-        where += f" {item['id']!r}"
-    else:
-        problems.append(f"{where}: id must be a non-empty text")
-    for key in sorted(set(item) - _EXCLUSION):
-        problems.append(f"{where}: unknown key {key!r} (expected one of: {', '.join(sorted(_EXCLUSION))})")
     if not isinstance(item.get("reason"), str) or not item["reason"].strip():
         problems.append(f"{where}: reason must be a non-empty text (it is what the clerk reads)")
     lists: dict[str, frozenset[str]] = {}

@@ -9,17 +9,14 @@ from datetime import date
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from conftest import VIN_A, make_claim
 
 from carvrooom_desktop.domain import Role, Vehicle
 from carvrooom_desktop.errors import NotFound, PermissionDenied
 from carvrooom_desktop.storage.sync_tables import table_map
 from carvrooom_desktop.warranty.claim import ClaimStatus, check_transition
 from carvrooom_desktop.warranty.errors import InvalidTransition, StaleClaim
-from carvrooom_desktop.warranty.from_recording import (
-    claim_from_recording,
-    recording_sha256,
-)
+from carvrooom_desktop.warranty.from_recording import claim_from_recording, recording_sha256
+from tests.warranty.warranty_helpers import VIN_A, make_claim
 
 
 def test_a_claim_round_trips_with_every_field(repo):

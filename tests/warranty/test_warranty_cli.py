@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from conftest import make_claim
 from test_warranty_csv import GOOD, HEADER
 
 from carvrooom_desktop.cli import COMMAND_MODULES, parse_args, run_cli
 from carvrooom_desktop.warranty.csv_io import export_claims
+from tests.warranty.warranty_helpers import make_claim
 
 
 def _run(capsys, *argv):

@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import pytest
-from conftest import make_claim
 
 from carvrooom_desktop.warranty.coverage import (
     COVERED,
@@ -21,6 +20,7 @@ from carvrooom_desktop.warranty.coverage import (
     load_rules,
 )
 from carvrooom_desktop.warranty.errors import CoverageRulesError
+from tests.warranty.warranty_helpers import make_claim
 
 
 def test_the_default_is_basic_3_years_60000_km_and_the_other_kinds_are_off():

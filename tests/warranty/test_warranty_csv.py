@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_claim
 
 from carvrooom_desktop.domain.progress import Cancelled, CancelToken
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
 from carvrooom_desktop.warranty import csv_io
 from carvrooom_desktop.warranty.claim import ClaimStatus
-from carvrooom_desktop.warranty.csv_io import (
-    COLUMNS,
-    ClaimFileError,
-    export_claims,
-    import_claims,
-)
+from carvrooom_desktop.warranty.csv_io import COLUMNS, ClaimFileError, export_claims, import_claims
+from tests.warranty.warranty_helpers import make_claim
 
 HEADER = ",".join(COLUMNS)
 GOOD = "C-100,WVWZZZ1KZ8W123456,2025-06-10,2025-06-09,2023-03-01,31200,IC-22448-10,ignition_coil,IGN-COIL-R,MIL flashing,coil 2 short,replaced coil 2,P0302 P0300,D001,189.50,"

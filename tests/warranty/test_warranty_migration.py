@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_claim
 
-from carvrooom_desktop.storage.migrate import (
-    HEAD_REVISION,
-    alembic_config,
-    current_revision,
-)
+from carvrooom_desktop.storage.migrate import HEAD_REVISION, alembic_config, current_revision
 from carvrooom_desktop.storage.models import Base
 from carvrooom_desktop.storage.store import Store
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
 from carvrooom_desktop.warranty.history import StoreHistory
 from carvrooom_desktop.warranty.signals import SignalChecker
+from tests.warranty.warranty_helpers import make_claim
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

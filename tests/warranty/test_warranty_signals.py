@@ -9,17 +9,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from conftest import VIN_A, VIN_B, make_claim
 
 from carvrooom_desktop.domain import Vehicle
 from carvrooom_desktop.warranty.coverage import load_rules
 from carvrooom_desktop.warranty.embedder import HashedNgramEmbedder
-from carvrooom_desktop.warranty.history import (
-    MemoryHistory,
-    StoreHistory,
-    StoreReadings,
-)
+from carvrooom_desktop.warranty.history import MemoryHistory, StoreHistory, StoreReadings
 from carvrooom_desktop.warranty.signals import SIGNALS, SignalChecker
+from tests.warranty.warranty_helpers import VIN_A, VIN_B, make_claim
 
 
 def _check(claims, which, **kw):
