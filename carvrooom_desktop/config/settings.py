@@ -54,6 +54,15 @@ class Settings:
     gemini_flash_price_usd: list[float] = field(default_factory=lambda: [0.30, 2.50])  # per M tokens in, out
     gemini_pro_price_usd: list[float] = field(default_factory=lambda: [2.00, 12.00])
     diagnosis_budget_s: float = 5.0  # the offline answer is shown by then if the model has not answered
+    # The workshop as its documents name it (evidence packs, owner reports); no schema bump, like the fields above.
+    workshop_name: str = ""
+    workshop_address: str = ""
+    workshop_phone: str = ""
+    workshop_email: str = ""
+
+    def workshop(self) -> dict[str, str]:
+        return {"name": self.workshop_name, "address": self.workshop_address, "phone": self.workshop_phone,
+                "email": self.workshop_email}
 
     def validate(self) -> list[str]:
         """Repair out-of-range values in place; returns what was repaired."""

@@ -23,3 +23,7 @@ class CoverageRulesError(WarrantyError):
 
 class SignalSettingsError(WarrantyError):
     """The signal thresholds or the part -> DTC map do not load; the message names the bad item."""
+
+
+class EvidencePackError(WarrantyError):
+    """A file that is not a sealed evidence pack, or one that cannot be read."""

@@ -1,0 +1,1 @@
+"""Warranty evidence packs: gathered contents, the PDF, its manifest and seal, and verification."""

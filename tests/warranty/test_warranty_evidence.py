@@ -1,0 +1,172 @@
+"""Evidence packs from a recorded (simulated) drive in a real SQLite store: byte-identical, sealed, verified,
+and every kind of tampering found."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from carvrooom_desktop.health.sources import store_simulated_drive
+from carvrooom_desktop.storage.models import RecordingChunkRow
+from carvrooom_desktop.warranty.coverage import load_rules
+from carvrooom_desktop.warranty.errors import EvidencePackError
+from carvrooom_desktop.warranty.evidence.manifest import MANIFEST_NAME, SEAL_PREFIX, seal, verify_pack
+from carvrooom_desktop.warranty.evidence.service import build_pack, store_recording_hasher, verify_file
+from carvrooom_desktop.warranty.from_recording import claim_from_recording
+
+VIN = "1HGCM82633A004352"
+WORKSHOP = {"name": "Northside Motors", "address": "12 Mill Road", "phone": "+44 20 7946 0000"}
+
+
+@pytest.fixture(scope="module")
+def drive(tmp_path_factory):
+    """A 12-minute simulated drive with a stuck-open thermostat, its scan, and a claim made from it."""
+    from carvrooom_desktop.storage.store import Store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('evidence') / 'store.db'}"
+    store = Store.open(url)
+    rid, vid = store_simulated_drive(store, ("thermostat_stuck_open",), minutes=12.0, seed=4, vin=VIN)
+    store.vehicles.add_scan(vid, {"adapter": "simulator", "mil_on": True,
+                                  "dtcs": [{"code": "P0128", "kind": "stored", "ecu": "7E8",
+                                            "description": "Coolant thermostat below regulating temperature"}],
+                                  "freeze_frames": [{"dtc": "P0128", "frame": 0, "values": {"coolant_temp": 61.0,
+                                                                                           "engine_speed": 1650.0}}]}, rid)
+    claim = claim_from_recording(store, rid, part_category="thermostat", part_number="19301-RNA-A01", labour_op="COOL-120",
+                                 dealer_id="D007", cause="thermostat stuck open", correction="replaced thermostat and gasket",
+                                 amount_cents=21475, in_service_date=date(2025, 3, 1), claim_date=date(2026, 12, 1))
+    yield store, claim
+    store.close()
+
+
+def _pack(store, claim):
+    return build_pack(store, claim, load_rules(None), workshop=WORKSHOP)
+
+
+def test_the_same_claim_gives_a_byte_identical_pack(drive):
+    store, claim = drive
+    first, second = _pack(store, claim), _pack(store, claim)
+    assert first.pdf == second.pdf
+    assert first.pdf.startswith(b"%PDF-") and SEAL_PREFIX in first.pdf[-100:]
+
+
+def test_a_pack_holds_every_section_and_its_manifest_lists_every_item(drive):
+    store, claim = drive
+    pack = _pack(store, claim)
+    reader = PdfReader(io.BytesIO(pack.pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for heading in ("Warranty evidence pack", "Claim", "Coverage verdict", "Trouble codes and freeze frame",
+                    "Evidence from the recording", "Health findings", "Diagnosis and the technician's verdict",
+                    "Fraud and error checks", "Manifest"):
+        assert heading in text
+    assert "P0128" in text and claim.claim_id in text and VIN in text
+    assert len(pack.contents.plots) == 6 and pack.contents.plots[0].signal == "coolant_temp"
+    # the slow warm-up finding is shown on the coolant plot as its time window
+    assert any(p.highlight is not None for p in pack.contents.plots)
+    attachments = {name: blobs[0] for name, blobs in reader.attachments.items()}
+    manifest = json.loads(attachments.pop(MANIFEST_NAME))
+    embedded = {e["name"]: e for e in manifest["items"] if e["embedded"]}
+    assert set(embedded) == set(attachments) >= {"claim.json", "coverage.json", "checks.json", "scan.json", "health.json",
+                                                  "signals.csv"}
+    for name, blob in attachments.items():
+        assert hashlib.sha256(blob).hexdigest() == embedded[name]["sha256"]
+    (recording,) = [e for e in manifest["items"] if not e["embedded"]]
+    assert recording["sha256"] == claim.recording_sha256
+    assert json.loads(attachments["claim.json"])["part_category"] == "thermostat"
+
+
+def test_an_untouched_pack_verifies_with_its_recording(drive, tmp_path):
+    store, claim = drive
+    path = _pack(store, claim).write(tmp_path / "pack.pdf")
+    result = verify_file(path, store)
+    assert result.ok, result.problems
+    assert result.claim_id == claim.claim_id and not result.unchecked
+    alone = verify_file(path)
+    assert alone.ok and alone.unchecked  # without the store the recording is named as not checked
+
+
+@pytest.mark.parametrize("where", [0.001, 0.2, 0.5, 0.8, 0.999])
+def test_any_changed_byte_fails_verification(drive, where):
+    store, claim = drive
+    data = bytearray(_pack(store, claim).pdf)
+    i = max(8, int(len(data) * where) - 1)  # past "%PDF-1.x" (a non-PDF is its own error)
+    data[i] ^= 0x01
+    assert not verify_pack(bytes(data)).ok
+
+
+def test_an_edited_embedded_item_resealed_is_still_caught_by_the_manifest(drive):
+    store, claim = drive
+    pdf = _pack(store, claim).pdf
+    body = pdf[: pdf.rindex(SEAL_PREFIX)]
+    # the claim's amount inside claim.json, changed and the pack sealed again (the stream is compressed, so
+    # the forger rewrites it whole; here the compressed stream's bytes are flipped, then resealed)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "claim.json" in reader.attachments
+    forged = bytearray(body)
+    start = forged.index(b"/Type /EmbeddedFile")
+    stream = forged.index(b"stream", start) + 8
+    forged[stream + 10] ^= 0xFF
+    result = verify_pack(seal(bytes(forged)))
+    assert not result.ok
+    assert dict((n, p) for n, p, _ in result.checks)["seal"] is True  # the seal alone would have passed
+
+
+def test_appended_or_cut_bytes_and_a_missing_seal_fail(drive):
+    store, claim = drive
+    pdf = _pack(store, claim).pdf
+    assert not verify_pack(pdf + b"% more\n").ok
+    assert not verify_pack(pdf[:-10]).ok
+    assert not verify_pack(pdf[: pdf.rindex(SEAL_PREFIX)]).ok
+    with pytest.raises(EvidencePackError, match="not a PDF"):
+        verify_pack(b"hello")
+
+
+def test_a_changed_recording_in_the_store_fails_verify_with_data(drive, tmp_path):
+    from carvrooom_desktop.storage.store import Store
+
+    store, claim = drive
+    path = _pack(store, claim).write(tmp_path / "pack.pdf")
+    # a copy of the store whose recording lost one chunk
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(str(store.engine.url.database)) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    other = Store.open(f"sqlite:///{copy}")
+    try:
+        table = RecordingChunkRow.__table__
+        with other.engine.begin() as conn:
+            seq = conn.execute(table.select().where(table.c.recording_id == claim.recording_id)).first().seq
+            conn.execute(table.delete().where(table.c.recording_id == claim.recording_id, table.c.seq == seq))
+        result = verify_file(path, other)
+        assert not result.ok
+        assert any("the recording changed" in p for p in result.problems)
+        assert store_recording_hasher(other)("not-a-uuid") is None
+    finally:
+        other.close()
+
+
+def test_the_cli_makes_a_claim_from_a_recording_then_a_pack_that_verifies(tmp_path, capsys):
+    from carvrooom_desktop.__main__ import main
+    from carvrooom_desktop.storage.store import Store
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    with Store.open(url) as store:
+        rid, _ = store_simulated_drive(store, ("thermostat_stuck_open",), minutes=6.0, seed=1, vin=VIN)
+    assert main(["--db", url, "warranty", "new", "--recording", str(rid)[:8], "--part-category", "thermostat",
+                 "--amount", "180.00", "--in-service", "2025-01-10", "--claim-id", "WC-9001", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["claim_id"] == "WC-9001"
+    pack = tmp_path / "WC-9001.pdf"
+    assert main(["--db", url, "warranty", "evidence", "WC-9001", "-o", str(pack), "--issued", "2026-12-04"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "warranty", "verify", str(pack), "--data", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["claim_id"] == "WC-9001" and not report["unchecked"]
+    pack.write_bytes(pack.read_bytes().replace(b"WC-9001", b"WC-9002", 1))
+    assert main(["--db", url, "warranty", "verify", str(pack)]) == 1
+    assert "NOT verified" in capsys.readouterr().out
+    (tmp_path / "notes.txt").write_text("not a pack")
+    assert main(["--db", url, "warranty", "verify", str(tmp_path / "notes.txt")]) == 2
