@@ -68,6 +68,14 @@ RULES: dict[str, TableRule] = {
     ),
     "warranty_claims": TableRule(Resolution.ASK, why="a claim edited by two clerks goes to the conflict list"),
     "claims": TableRule(Resolution.ASK, why="a claim edited by two clerks goes to the conflict list"),
+    # Alerts (issue 14): the first acknowledgement / resolution that reaches the shared database stands
+    # (PagerDuty's "acknowledged by"); the state column is read back as the furthest of state and the
+    # who/when columns (alerts/store.py), so a late stale 'acknowledged' never reopens a resolved alert.
+    "alerts": TableRule(
+        Resolution.LAST_WRITER,
+        {name: Resolution.SERVER_WINS for name in ("acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at")},
+        why="the first acknowledgement or resolution to reach the shared database stands; the state only moves forward",
+    ),
 }
 DEFAULT_RULE = TableRule(why="last writer by hybrid logical clock, field by field")
 

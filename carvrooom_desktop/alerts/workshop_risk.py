@@ -1,0 +1,30 @@
+"""Bookings at risk on the planning board: a booked job planned to end after its promise.
+
+The board (``workshop/board.py``) already words these as warnings for the Schedule page; the
+alert rule needs them as data (job id, label, planned end, promise), so they are read here from
+the same ``Board`` with the same test (``Board.end_of(job) > job.promised_at``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.workshop.board import Board
+
+
+def at_risk_jobs(board: Board) -> list[dict[str, Any]]:
+    out = []
+    for job_id in sorted({b.job_id for b in board.live()}):
+        job = board.jobs.get(job_id)
+        if job is None or job.promised_at is None or job.state in ("done", "cancelled"):
+            continue
+        end = board.end_of(job_id)
+        if end > job.promised_at:
+            out.append({"job_id": job_id, "label": job.label, "planned_end": end.isoformat(),
+                        "promised_at": job.promised_at.isoformat(),
+                        "late_minutes": round((end - job.promised_at).total_seconds() / 60, 1)})
+    return out
+
+
+__all__ = ["at_risk_jobs"]
