@@ -1,4 +1,5 @@
-"""The simulated car on a CAN bus: DBC broadcast frames plus an OBD-II ECU at 0x7E8.
+"""The simulated car on a CAN bus: DBC broadcast frames, an OBD-II ECU at 0x7E8, and its UDS
+modules (engine, ABS, airbag, body, cluster, ...: ``uds_car``/``uds_bus``) on their own addresses.
 
 Runs the model on its own thread. ``speed`` is simulated seconds per real second
 (``None``: as fast as the CPU allows, for tests). Frames carry the simulation clock
@@ -20,7 +21,11 @@ from drivers.obd.addressing import ELEVEN_BIT, ObdAddressing
 from drivers.simulator.broadcast import BroadcastSchedule, load_sim_dbc
 from drivers.simulator.faults import Fault
 from drivers.simulator.model import VehicleModel
+from drivers.simulator.module_faults import ModuleFault
 from drivers.simulator.obd_responder import ObdResponder
+from drivers.simulator.uds_bus import ModuleBus
+from drivers.simulator.uds_car import SimulatedModules
+from drivers.simulator.uds_module import UDS_SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ class SimulatedCar:
         interface: str = "virtual",
         history: bool = True,
         addressing: ObdAddressing = ELEVEN_BIT,
+        uds_modules: bool = True,
+        module_faults: Iterable[ModuleFault] = (),
     ) -> None:
         self.model = VehicleModel(seed=seed, faults=tuple(faults), history=history)
         self.responder = ObdResponder(self.model)
@@ -61,10 +68,21 @@ class SimulatedCar:
         self._thread: threading.Thread | None = None
         self.frames_sent = 0
         self.ignition = True
+        # The UDS modules answer on their own bus connection and thread (started with the car).
+        self._interface = interface
+        self._modules_awake = threading.Event()
+        self._modules_awake.set()
+        self.modules = SimulatedModules(self.model.vin, engine=self.model.ecu, lock=self._lock, extended=addressing.extended,
+                                        odometer_km=self.model.odometer_km) if uds_modules else None
+        for module_fault in module_faults:
+            self.inject_module(module_fault)
+        self._module_bus: ModuleBus | None = None
 
     # -- life cycle --------------------------------------------------------------------
 
     def start(self) -> SimulatedCar:
+        if self.modules is not None and self._module_bus is None:
+            self._module_bus = ModuleBus(self.modules, channel=self.channel, interface=self._interface, enabled=self._modules_awake).start()
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="simulated-car", daemon=True)
             self._thread.start()
@@ -75,6 +93,9 @@ class SimulatedCar:
         if self._thread is not None:
             self._thread.join(timeout=2)
             self._thread = None
+        if self._module_bus is not None:
+            self._module_bus.close()
+            self._module_bus = None
         if self.bus is not None:
             self.bus.shutdown()
             self.bus = None
@@ -89,12 +110,22 @@ class SimulatedCar:
         with self._lock:
             self.model.inject(fault)
 
+    def inject_module(self, fault: ModuleFault) -> None:
+        """A fault in one of the UDS modules (``module_faults``): a code, or a way of talking badly."""
+        if self.modules is None:
+            raise AdapterNotFound("this simulated car was built without UDS modules")
+        self.modules.inject(fault)
+
     def set_ignition(self, on: bool) -> None:
-        """Key off: the car falls silent (no broadcast, no OBD answers). Key on: a new drive starts."""
+        """Key off: the car falls silent (no broadcast, no OBD or UDS answers). Key on: a new drive starts."""
         with self._lock:
             if on and not self.ignition:
                 self.model.key_cycle()
             self.ignition = on
+        if on:
+            self._modules_awake.set()
+        else:
+            self._modules_awake.clear()
 
     @property
     def sim_time(self) -> float:
@@ -151,6 +182,8 @@ class SimulatedCar:
             request = isotp.IsoTpReceiver().feed(data)
         except Exception:
             return  # malformed request: a real ECU stays silent
+        if request and request[0] in UDS_SERVICES:
+            return  # a UDS request: the engine's UDS module (uds_bus) answers it, not its OBD-II face
         with self._lock:
             reply = self.responder.handle(request)
         if reply is None:
