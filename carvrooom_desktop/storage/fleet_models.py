@@ -51,7 +51,8 @@ class FleetVisitRow(Synced, Base):
     health_score: Mapped[float | None] = mapped_column(Float, nullable=True)  # analysis.health_score's vehicle score
     systems: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # system -> {score, worst, explanation}
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    wear: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # wear item signal -> measured value
+    brake_pad_front_mm: Mapped[float | None] = mapped_column(Float, nullable=True)  # wear items measured at the visit
+    brake_pad_rear_mm: Mapped[float | None] = mapped_column(Float, nullable=True)
     codes: Mapped[str] = mapped_column(String(255), default="")  # codes read, space-separated
     cleared_codes: Mapped[str] = mapped_column(String(255), default="")  # codes cleared at this visit
     flagged: Mapped[str] = mapped_column(String(255), default="")  # systems found at warning or worse
