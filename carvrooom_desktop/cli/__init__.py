@@ -36,7 +36,6 @@ COMMAND_MODULES = {
     "schedule": "schedule",  # bay scheduling (issue 11)
     "sync": "sync",  # sync with the shared workshop database (issue 13)
     "warranty": "warranty",  # warranty claims, coverage and fraud signals (issue 12)
-    "users": "users", "roles": "roles", "audit": "audit",  # people and trust (issue 14)
     "fleet": "fleet",  # the fleet: seeded demo fleet, health and due maintenance, a car's history (issue 15)
 }
 
@@ -56,8 +55,6 @@ def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
                         help="database URL (default: the embedded SQLite store; env CARVROOOM_DB_URL)")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if in_subcommand else False,
                         help="log details to stderr")
-    common.add_argument("--as", dest="as_user", metavar="NAME", default=unset,
-                        help="sign in as this user (password: prompt or CARVROOOM_PASSWORD; env CARVROOOM_USER)")
     return common
 
 
