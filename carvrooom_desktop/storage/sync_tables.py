@@ -16,7 +16,7 @@ from functools import cache
 
 from sqlalchemy import MetaData, Table
 
-from carvrooom_desktop.storage import alert_models, fleet_models, models, people_models, sync_models, warranty_models, workshop_models  # noqa: F401  (register every table on Base)
+from carvrooom_desktop.storage import alert_models, fleet_models, models, people_models, sync_models, uds_models, warranty_models, workshop_models  # noqa: F401  (register every table on Base)
 
 SYNC_COLUMNS = frozenset({"id", "updated_at", "version", "origin", "deleted"})
 APPEND_ONLY_COLUMNS = frozenset({"id", "origin"})
