@@ -1,14 +1,13 @@
 """Who a role's notifications go to.
 
-The people module (``carvrooom_desktop.people``, the other half of issue 14) owns users; when
-it is installed, ``PeopleDirectory`` asks its ``users_with_role``. Until then, or for a role with
-no user that has an e-mail address, the recipients come from the alert settings
+The people module (``carvrooom_desktop.people``, the other half of issue 14) owns users:
+``PeopleDirectory`` asks its ``users_with_role(store, role)``. For a role with no user that has an
+e-mail address (demo mode has no users at all), the recipients come from the alert settings
 (``alerts.json``: role -> names and addresses), so a workshop can route mail before it has users.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -66,18 +65,13 @@ class PeopleDirectory:
         return found
 
 
-def default_directory(fallback: RecipientDirectory, people_store: Any = None) -> RecipientDirectory:
-    """The people module's directory when it is there (``users_with_role``), else ``fallback``."""
-    try:
-        people = importlib.import_module("carvrooom_desktop.people")
-    except ImportError:
+def default_directory(fallback: RecipientDirectory, store_or_engine: Any = None) -> RecipientDirectory:
+    """The people module's users by role (``people.users_with_role``), then ``fallback``; ``fallback`` alone without a store."""
+    if store_or_engine is None:
         return fallback
-    users_with_role = getattr(people, "users_with_role", None)
-    if users_with_role is None:
-        return fallback
-    if people_store is not None:
-        return PeopleDirectory(lambda role: users_with_role(people_store, role), fallback)
-    return fallback  # their function needs their store; without it the settings route
+    from carvrooom_desktop.people import users_with_role  # imported here: the CLI's alerts commands need no argon2 at start
+
+    return PeopleDirectory(lambda role: users_with_role(store_or_engine, role), fallback)
 
 
 __all__ = ["PeopleDirectory", "Recipient", "RecipientDirectory", "SettingsDirectory", "default_directory", "parse_recipient"]

@@ -55,6 +55,10 @@ class EmailChannel:
             self._deliver(mail, [r.email for r in to], password)
         except TimeoutError:  # socket.timeout too; ``from None``: the cause says no more, and nothing secret leaks
             raise ChannelError(f"{where} did not answer within {s.timeout_s:g} s; the notice will be retried") from None
+        except smtplib.SMTPServerDisconnected as e:  # smtplib words a read timeout as a disconnect
+            if "timed out" in str(e):
+                raise ChannelError(f"{where} did not answer within {s.timeout_s:g} s; the notice will be retried") from None
+            raise ChannelError(f"{where} closed the connection ({_text(e, password)}); the notice will be retried") from None
         except ConnectionRefusedError:
             raise ChannelError(f"{where} refused the connection (is it running, is the port right?); the notice will be retried") from None
         except smtplib.SMTPAuthenticationError as e:

@@ -52,7 +52,8 @@ class EscalationScheduler:
         """Send every step due now (several claims if many are due); how many were sent."""
         sent = 0
         while not self._stop.is_set():
-            work = self.repo.claim_due(self.clock.now())
+            # One claim at a time: a process killed mid-send strands one step until its lease, not a batch.
+            work = self.repo.claim_due(self.clock.now(), limit=1)
             if not work:
                 break
             for w in work:

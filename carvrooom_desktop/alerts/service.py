@@ -47,11 +47,11 @@ class AlertService:
 def open_alerts(engine: Any, origin: str, *, bus: ev.EventBus | None = None, clock: Clock | None = None,
                 settings: AlertSettings | None = None, directory: RecipientDirectory | None = None,
                 channels: dict[str, Channel] | None = None, desktop_fallback: Fallback | None = None,
-                on_notice: Callable[[Message], None] | None = None, people_store: Any = None) -> AlertService:
+                on_notice: Callable[[Message], None] | None = None) -> AlertService:
     settings = settings or load_alert_settings()
     clock = clock or SystemClock()
     repo = AlertRepository(engine, origin)
-    directory = directory or default_directory(SettingsDirectory(settings.recipients), people_store)
+    directory = directory or default_directory(SettingsDirectory(settings.recipients), engine)
     if channels is None:
         channels = {
             "in_app": InAppChannel(on_notice),

@@ -273,7 +273,7 @@ class AlertRepository:
         return min(times) if times else None
 
     def steps(self, alert_id: uuid.UUID | None = None, *, state: str | None = None) -> builtins.list[StoredStep]:
-        q = select(_S).order_by(AlertStepRow.due_at, AlertStepRow.id)
+        q = select(_S).order_by(AlertStepRow.id)  # planned order (time order as planned; a retried step keeps its place)
         if alert_id is not None:
             q = q.where(AlertStepRow.alert_id == alert_id)
         if state is not None:

@@ -48,12 +48,12 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(**kwargs: Any):
-    """A real SMTP server on 127.0.0.1 at a free port; yields (port, inbox). Stopped on exit (no thread left)."""
+def smtp_server(port: int = 0, **kwargs: Any):
+    """A real SMTP server on 127.0.0.1 (at a free port unless given); yields (port, inbox). Stopped on exit."""
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **kwargs)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port(), **kwargs)
     controller.start()
     try:
         yield controller.port, inbox
@@ -103,3 +103,104 @@ def critical_health(vehicle: str = "car-1", check: str = "charging_voltage", sev
                                              "summary": "charging voltage 12.1 V < 13.5 V", "measured": 12.1, "unit": "V",
                                              "threshold": 13.5, "threshold_source": "OEM spec", "confidence": 1.0,
                                              "time_range": [0, 10], "signal": "battery_voltage"}]}
+
+
+def wait_until(predicate: Any, timeout: float = 10.0) -> bool:
+    """Poll ``predicate`` until true (a worker thread's effect); no wall-clock assert, only a bound on waiting."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return bool(predicate())
+
+
+def crash_worker(db_url: str, port: int, now: float, sends_before_crash: int, crash: str) -> None:
+    """Run in a child process: work the outbox by e-mail on a fixed clock and kill itself mid-way.
+
+    ``crash`` = "before_send": killed after claiming step N+1, before it is sent;
+    "after_send": killed after step N+1 reached the server, before it is marked sent.
+    """
+    import os
+    import signal
+
+    from carvrooom_desktop.alerts.clock import FakeClock
+    from carvrooom_desktop.alerts.config import SmtpSettings
+    from carvrooom_desktop.alerts.directory import SettingsDirectory
+    from carvrooom_desktop.alerts.email_channel import EmailChannel
+    from carvrooom_desktop.alerts.scheduler import EscalationScheduler
+    from carvrooom_desktop.alerts.store import AlertRepository
+    from carvrooom_desktop.storage.store import Store
+
+    def die() -> None:
+        if hasattr(signal, "SIGKILL"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        os._exit(9)
+
+    class Crashing(EmailChannel):
+        count = 0
+
+        def send(self, message: Any, recipients: Any) -> list[str]:
+            if Crashing.count == sends_before_crash and crash == "before_send":
+                die()
+            reached = super().send(message, recipients)
+            Crashing.count += 1
+            if Crashing.count == sends_before_crash + 1 and crash == "after_send":
+                die()
+            return reached
+
+    store = Store.open(db_url, origin="ws-crash")
+    repo = AlertRepository(store.engine, store.origin)
+    channel = Crashing(SmtpSettings(host="127.0.0.1", port=port, security="none", timeout_s=5))
+    people = SettingsDirectory(MAIL_PEOPLE)
+    EscalationScheduler(repo, {"email": channel}, people, FakeClock(now)).run_due()
+    os._exit(0)  # every step sent without the crash: the test fails on the exit code
+
+
+MAIL_PEOPLE = {"technician": ["Tom <tom@shop.example>"], "service manager": ["Sue <sue@shop.example>"],
+               "admin": ["Ada <ada@shop.example>"]}
+
+
+def self_signed(tmp_path: Any) -> tuple[Any, Any]:
+    """(server SSLContext, client SSLContext trusting it) for 127.0.0.1, made with cryptography."""
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_file, key_file)
+    client = ssl.create_default_context(cafile=str(cert_file))
+    return server, client
+
+
+class Authenticator:
+    """aiosmtpd authenticator accepting one user name and password."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password = user.encode(), password.encode()
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        ok = getattr(auth_data, "login", None) == self.user and getattr(auth_data, "password", None) == self.password
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd sends the 535 itself
