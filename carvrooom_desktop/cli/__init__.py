@@ -36,6 +36,7 @@ COMMAND_MODULES = {
     "schedule": "schedule",  # bay scheduling (issue 11)
     "sync": "sync",  # sync with the shared workshop database (issue 13)
     "warranty": "warranty",  # warranty claims, coverage and fraud signals (issue 12)
+    "alerts": "alerts",  # the alert centre, escalation policies, mail (issue 14)
     "fleet": "fleet",  # the fleet: seeded demo fleet, health and due maintenance, a car's history (issue 15)
 }
 
