@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import can
@@ -34,14 +35,14 @@ from carvrooom_desktop.acquisition.signal_databases import DatabaseChoice, broad
 from carvrooom_desktop.acquisition.source import OpenSource, SourceSpec, open_source
 from carvrooom_desktop.config.settings import DEFAULT_LIVE_SIGNALS
 from carvrooom_desktop.domain import FrameArrays, Permission, Recording, RecordingState, Role, SignalDefinition, SignalSource
-from carvrooom_desktop.domain.roles import allowed
-from carvrooom_desktop.errors import NotConfirmed, PermissionDenied, RecordingError
+from carvrooom_desktop.errors import NotConfirmed, RecordingError
 from carvrooom_desktop.events import EventBus
+from carvrooom_desktop.people.actor import Actor
+from carvrooom_desktop.people.authorize import authorize, record_action
 from carvrooom_desktop.storage.store import Store
 from drivers.errors import AdapterTimeout, ConnectionLost, DriverError
 from drivers.obd.can_client import DiagnosticListener, ObdCanClient
-from drivers.obd.client import ObdClient
-from drivers.obd.client import ECU_SEPARATOR, signal_of
+from drivers.obd.client import ECU_SEPARATOR, ObdClient, signal_of
 from drivers.obd.pids import BY_SIGNAL, SignalInfo, signal_info
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,12 @@ class LiveSession:
         signals: list[str] | None = None,
         poll_interval: float = 0.1,
         signal_database: str | Path | None = None,
+        actor: Actor | Callable[[], Actor | None] | None = None,
     ) -> None:
         self.source = source
+        # who acts on the car: the signed-in user (a callable: the shift's current one), or None when the
+        # caller decides by a role (clear_codes(Role)) and checks transmitting itself, as before users existed
+        self._actor = actor
         self.events = events
         self.store = store
         self.wanted = list(signals or DEFAULT_LIVE_SIGNALS)
@@ -154,7 +159,15 @@ class LiveSession:
             self.store.vehicles.add_scan(self.vehicle_id, report.to_dict(), self.recording_id)
         return report
 
-    def clear_codes(self, role: Role, *, confirmed: bool) -> ScanReport:
+    def acting(self, role: Role | Actor | None = None) -> Actor | None:
+        """Who acts now: an actor given, else the session's signed-in one, else the bare role's (deny by default)."""
+        if isinstance(role, Actor):
+            return role
+        if self._actor is not None:
+            return self._actor() if callable(self._actor) else self._actor
+        return Actor.for_role(role) if role is not None else None
+
+    def clear_codes(self, role: Role | Actor, *, confirmed: bool) -> ScanReport:
         """Mode 04, only with the technician's confirmation and a role allowed to; returns the scan after it.
 
         Clearing erases freeze frames and resets readiness, so the car may fail an
@@ -162,14 +175,18 @@ class LiveSession:
         """
         if not confirmed:
             raise NotConfirmed("clearing trouble codes needs confirmation: it erases freeze frames and resets readiness monitors")
-        if not allowed(role, Permission.CLEAR_CODES):
-            raise PermissionDenied(f"a {role.value} may not clear trouble codes")
+        vin = self.report.vehicle.vin if self.report is not None else ""
+        actor = authorize(self.acting(role), Permission.CLEAR_CODES, record=f"vehicle:{vin}")
         assert self._client is not None, "connect first"
         before = self.report
         with self._client_lock:
             self._client.clear_dtcs()
-        log.info("trouble codes cleared by a %s (were: %s)", role.value, ", ".join(d.code for d in before.dtcs) if before else "?")
-        return self.rescan()
+        was = sorted({d.code for d in before.dtcs}) if before else []
+        log.info("trouble codes cleared by %s (were: %s)", actor.label, ", ".join(was) or "?")
+        after = self.rescan()
+        record_action(actor, Permission.CLEAR_CODES, record=f"vehicle:{vin}", before={"codes": was},
+                      after={"codes": sorted({d.code for d in after.dtcs})})
+        return after
 
     def _define_polled(self, report: ScanReport) -> None:
         """The wanted signals the car advertises; one more per extra ECU that reports the same PID (``name@7E9``)."""
@@ -303,7 +320,15 @@ class LiveSession:
         return frames, cursor
 
     def send_frame(self, message: can.Message, period_s: float | None = None) -> can.broadcastmanager.CyclicSendTaskABC | None:
-        """Transmit once, or every ``period_s`` until :meth:`stop_periodic` or close. The caller checks the role."""
+        """Transmit once, or every ``period_s`` until :meth:`stop_periodic` or close.
+
+        With a signed-in actor the session checks TRANSMIT_FRAMES itself (and audits the frame); without
+        one the caller checks the role, as before users existed."""
+        actor = self.acting()
+        if actor is not None:
+            authorize(actor, Permission.TRANSMIT_FRAMES, record=f"frame:{message.arbitration_id:X}")
+            record_action(actor, Permission.TRANSMIT_FRAMES, record=f"frame:{message.arbitration_id:X}",
+                          after={"data": bytes(message.data).hex(), "period_s": period_s})
         bus = self._open.bus if self._open is not None else None
         reader = self._reader
         if bus is None or reader is None:
@@ -425,6 +450,9 @@ class LiveSession:
 
     def start_recording(self, notes: str = "") -> uuid.UUID:
         """Raw frames (CAN) and polled samples from now on, with the vehicle, adapter and ``notes``."""
+        actor = self.acting()
+        if actor is not None:
+            authorize(actor, Permission.START_RECORDING, record="recording:new")
         if self.store is None:
             raise RecordingError("no store is open, so nothing can be recorded; check the database in Settings")
         with self._recording_lock:
@@ -440,6 +468,7 @@ class LiveSession:
             self._recorder = Recorder(self.store.recordings, recording_id, units, on_error=self._recording_failed)
             if self._pipeline is not None:
                 self._pipeline.attach(self._recorder)
+        record_action(actor, Permission.START_RECORDING, record=f"recording:{recording_id}", after={"vin": vin, "notes": notes})
         self.events.publish(events.RECORDING_CHANGED, {"id": recording_id, "state": RecordingState.RECORDING})
         return recording_id
 

@@ -37,6 +37,7 @@ COMMAND_MODULES = {
     "sync": "sync",  # sync with the shared workshop database (issue 13)
     "warranty": "warranty",  # warranty claims, coverage and fraud signals (issue 12)
     "alerts": "alerts",  # the alert centre, escalation policies, mail (issue 14)
+    "users": "users", "roles": "roles", "audit": "audit",  # people and trust (issue 14)
     "fleet": "fleet",  # the fleet: seeded demo fleet, health and due maintenance, a car's history (issue 15)
 }
 
@@ -56,6 +57,8 @@ def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
                         help="database URL (default: the embedded SQLite store; env CARVROOOM_DB_URL)")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if in_subcommand else False,
                         help="log details to stderr")
+    common.add_argument("--as", dest="as_user", metavar="NAME", default=unset,
+                        help="sign in as this user (password: prompt or CARVROOOM_PASSWORD; env CARVROOOM_USER)")
     return common
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-
-from carvrooom_desktop.domain import Recording
+from typing import Any
 
 from carvrooom_desktop.acquisition.source import SourceSpec
 from carvrooom_desktop.config.secret_store import database_secret_name, get_secret
 from carvrooom_desktop.config.settings import load_settings
+from carvrooom_desktop.domain import Recording
 from carvrooom_desktop.storage.engine import resolve_url
 from carvrooom_desktop.storage.store import Store
 
@@ -61,7 +61,7 @@ def live_spec(args: argparse.Namespace) -> SourceSpec | None:
     return None
 
 
-def record_live(store: Store, spec: SourceSpec, seconds: float, notes: str = "") -> Recording:
+def record_live(store: Store, spec: SourceSpec, seconds: float, notes: str = "", actor: Any = None) -> Recording:
     """Connect, scan (stored with the car), record ``seconds`` of live data and raw frames; the finished recording.
 
     Progress goes to stderr; a recording that fails midway (disk full, store gone) raises with
@@ -76,7 +76,7 @@ def record_live(store: Store, spec: SourceSpec, seconds: float, notes: str = "")
     bus = EventBus()
     failures: list[str] = []
     bus.subscribe(RECORDING_CHANGED, lambda _t, p: failures.append(p["error"]) if p.get("error") else None)
-    session = LiveSession(spec, events=bus, store=store)
+    session = LiveSession(spec, events=bus, store=store, actor=actor)  # actor: who records (None: unchecked, as before)
     try:
         report = session.connect()
         recording_id = session.start_recording(notes)

@@ -21,6 +21,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--seconds must be positive")
     spec = source_from(args, speed=args.speed)
     with open_store(args) as store:
-        recording = record_live(store, spec, args.seconds, args.notes)
+        from carvrooom_desktop.cli.signed_in import cli_actor
+        from carvrooom_desktop.domain import Permission
+        from carvrooom_desktop.people import authorize
+
+        actor = authorize(cli_actor(args, store), Permission.START_RECORDING, record="recording:new")  # before connecting
+        recording = record_live(store, spec, args.seconds, args.notes, actor=actor)
     print(f"{recording.id}  {recording.frame_count} frames, {recording.sample_count} samples, {len(recording.signal_names)} signals")
     return 0

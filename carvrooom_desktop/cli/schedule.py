@@ -193,12 +193,20 @@ def _shift_spec(text: str) -> list[StoredShift]:
 # -- actions -----------------------------------------------------------------------------------------
 
 
+SCHEDULE_EDITS = frozenset({"add", "optimise", "optimize", "confirm"})
+
+
 def run(args: argparse.Namespace) -> int:
     if args.action == "solve":
         return _solve_file(args)
     from carvrooom_desktop.cli.common import open_store
 
     with open_store(args) as store:
+        if args.action in SCHEDULE_EDITS:  # the plan is written: EDIT_SCHEDULE (refusals audited)
+            from carvrooom_desktop.cli.signed_in import cli_actor
+            from carvrooom_desktop.people.services import check_schedule_edit
+
+            check_schedule_edit(cli_actor(args, store), args.action)
         handler = {"add": _add, "list": _list, "optimise": _optimise, "optimize": _optimise, "show": _show,
                    "export-ics": _export, "confirm": _confirm}[args.action]
         return handler(store, args)
@@ -341,7 +349,8 @@ def _book_if_urgent(store: Store, job: StoredJob, args: argparse.Namespace) -> i
         return 0
     from dataclasses import replace
 
-    from carvrooom_desktop.workshop.scheduling.replan import NewJob as NewJobEvent, replan
+    from carvrooom_desktop.workshop.scheduling.replan import NewJob as NewJobEvent
+    from carvrooom_desktop.workshop.scheduling.replan import replan
     from carvrooom_desktop.workshop.shop import plan_in_force, problem_from_store, save_plan
 
     now = datetime.now().astimezone()

@@ -20,6 +20,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     show = actions.add_parser("show", help="one recording (an id prefix is enough)")
     show.add_argument("id")
     show.add_argument("--json", action="store_true")
+    delete = actions.add_parser("delete", help="delete a recording (soft: it stays for sync and audit; exit 1: refused)")
+    delete.add_argument("id")
     parser.set_defaults(run=run)
 
 
@@ -46,6 +48,13 @@ def run(args: argparse.Namespace) -> int:
                       f"{r.frame_count:>8} frames {r.sample_count:>7} samples  {r.notes}")
             return 0
         recording = store.recordings.find(args.id)
+        if args.action == "delete":
+            from carvrooom_desktop.cli.signed_in import cli_actor
+            from carvrooom_desktop.people.services import delete_recording
+
+            delete_recording(store, cli_actor(args, store), recording.id)
+            print(f"recording {recording.id} deleted")
+            return 0
         if args.json:
             print(json.dumps(_as_dict(recording), indent=2))
             return 0

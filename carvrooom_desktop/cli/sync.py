@@ -67,6 +67,12 @@ def run(args: argparse.Namespace) -> int:
     from carvrooom_desktop.sync.config import remember_shared_url
 
     action = getattr(args, "action", None)
+    if action not in ("status", "conflicts", "fetch"):  # configure, resolve, a sync cycle, --init-shared: SYNC
+        from carvrooom_desktop.cli.signed_in import cli_actor
+        from carvrooom_desktop.people.services import check_sync
+
+        with open_store(args) as store:
+            check_sync(cli_actor(args, store), action or "now")
     if action == "configure":
         saved = remember_shared_url(args.url)
         print(f"shared database: {_display(saved)} (password, if any, in the keyring)")

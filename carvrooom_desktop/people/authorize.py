@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from carvrooom_desktop.domain.roles import ROLE_PERMISSIONS, Permission
 from carvrooom_desktop.errors import PermissionDenied
-from carvrooom_desktop.people.actor import Actor
+from carvrooom_desktop.people.actor import DEMO_USER, WORKSTATION, Actor
 
 if TYPE_CHECKING:
     from carvrooom_desktop.people.audit import AuditTrail
@@ -36,7 +36,8 @@ def authorize(actor: Actor | None, permission: Permission, *, record: str = "", 
     log.info("refused: %s may not %s %s", who, permission.value, record)
     if actor is None:
         raise PermissionDenied(f"nobody is signed in: sign in to {permission.value}")
-    raise PermissionDenied(f"{actor.label} may not {permission.value}; ask a {who_may(permission)}")
+    subject = f"a {actor.role}" if actor.name in (WORKSTATION, DEMO_USER) else actor.label
+    raise PermissionDenied(f"{subject} may not {permission.value}; ask a {who_may(permission)}")
 
 
 def record_action(actor: Actor | None, action: Permission | str, *, record: str = "", before: Any = None, after: Any = None,
