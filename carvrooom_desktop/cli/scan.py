@@ -12,13 +12,20 @@ from carvrooom_desktop.events import EventBus
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("scan", help="read VIN, trouble codes, readiness and freeze frame")
+    parser = sub.add_parser("scan", help="read VIN, trouble codes, readiness and freeze frame (--all-modules: every module over UDS)",
+                            epilog="exit codes: 0 scanned (with --all-modules: each module's state is in the output), "
+                                   "1 failed (adapter, refused clear), 2 usage, 3 --all-modules found no module answering")
     add_source_options(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_module_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "all_modules", False):
+        from carvrooom_desktop.cli.scan_modules import run_modules  # UDS stack loaded only when asked for
+
+        return run_modules(args)
     session = LiveSession(source_from(args), events=EventBus(), store=None, signals=[])
     try:
         report = session.connect()
@@ -26,6 +33,18 @@ def run(args: argparse.Namespace) -> int:
         session.close()
     print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report))
     return 0
+
+
+def add_module_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("every module of the car (UDS, ISO 14229 over ISO-TP)")
+    group.add_argument("--all-modules", action="store_true", help="discover and read every module (with --can IF:CH or --sim)")
+    group.add_argument("--module-fault", action="append", default=[], metavar="NAME[:MODULE]",
+                       help="with --sim: a module fault (repeatable), e.g. abs_wheel_speed_open, busy:HVAC, gateway_block")
+    group.add_argument("--clear", action="append", default=[], metavar="MODULE",
+                       help="clear one module's codes after the scan (repeatable: ABS, 760/768, or 'all'); asks unless --yes")
+    group.add_argument("--yes", action="store_true", help="confirm --clear without asking")
+    group.add_argument("--29-bit", dest="extended", action="store_true", help="with --sim: the car's modules on 29-bit ids")
+    group.add_argument("--no-store", action="store_true", help="do not keep the module list in the store")
 
 
 def format_report(report: ScanReport) -> str:

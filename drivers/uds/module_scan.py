@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -18,7 +19,7 @@ import can
 from carvrooom_desktop.domain.roles import Permission, Role, allowed
 from carvrooom_desktop.errors import NotConfirmed, PermissionDenied
 from drivers.errors import AdapterTimeout, DriverError, NegativeResponse, ProtocolError
-from drivers.uds.addressing import ModuleAddress, name_of
+from drivers.uds.addressing import ModuleAddress, candidates, name_of
 from drivers.uds.client import DEFAULT_SESSION, EXTENDED_SESSION, Timing, UdsClient, car_link
 from drivers.uds.codes import UdsDtc, status_names, status_words
 from drivers.uds.discovery import discover_modules
@@ -219,8 +220,8 @@ def scan_car(bus: can.BusABC, addresses: Sequence[ModuleAddress] | None = None, 
     """Discover (unless ``addresses`` are given with ``discover=False``) and read every module, one after another."""
     started = time.monotonic()
     with car_link(bus) as notifier:
-        probed = list(addresses) if addresses is not None else None
-        found = discover_modules(bus, notifier, probed) if discover else list(addresses or ())
+        probed = list(addresses) if addresses is not None else candidates()
+        found = discover_modules(bus, notifier, probed) if discover else probed
         discovery_s = time.monotonic() - started
         reports: list[ModuleReport] = []
         for i, address in enumerate(found):
@@ -229,12 +230,14 @@ def scan_car(bus: can.BusABC, addresses: Sequence[ModuleAddress] | None = None, 
             reports.append(scan_module(bus, notifier, address, timing=timing))  # ConnectionLost ends the scan: the adapter is gone
             if progress is not None:
                 progress(i + 1, len(found))
-    return CarScan(tuple(reports), time.monotonic() - started, discovery_s, len(probed) if probed is not None else 0)
+    return CarScan(tuple(reports), time.monotonic() - started, discovery_s if discover else 0.0, len(probed) if discover else 0)
 
 
-def clear_module(bus: can.BusABC, address: ModuleAddress, role: Role, *, confirmed: bool, timing: Timing = Timing()) -> ModuleReport:
-    """0x14 all groups for one module, only confirmed and by a role that may; returns the module read again."""
-    check_clear(role, confirmed=confirmed)
+def clear_module(bus: can.BusABC, address: ModuleAddress, permissions: Role | AbstractSet[Permission], *, confirmed: bool,
+                 timing: Timing = Timing()) -> ModuleReport:
+    """0x14 all groups for one module, only confirmed and by whoever holds the clear-codes permission
+    (a role, or a signed-in actor's ``permissions``); returns the module read again."""
+    check_clear(permissions, confirmed=confirmed)
     with car_link(bus) as notifier:
         with UdsClient(bus, notifier, address, timing=timing) as client:
             try:
@@ -245,11 +248,14 @@ def clear_module(bus: can.BusABC, address: ModuleAddress, role: Role, *, confirm
         return scan_module(bus, notifier, address, timing=timing)
 
 
-def check_clear(role: Role, *, confirmed: bool) -> None:
+def check_clear(permissions: Role | AbstractSet[Permission], *, confirmed: bool) -> None:
     if not confirmed:
         raise NotConfirmed("clearing a module's codes needs confirmation: it erases their snapshots and counters")
-    if not allowed(role, Permission.CLEAR_CODES):
-        raise PermissionDenied(f"a {role.value} may not clear trouble codes")
+    if isinstance(permissions, Role):
+        if not allowed(permissions, Permission.CLEAR_CODES):
+            raise PermissionDenied(f"a {permissions.value} may not clear trouble codes")
+    elif Permission.CLEAR_CODES not in permissions:
+        raise PermissionDenied("this role may not clear trouble codes")
 
 
 __all__ = ["CarScan", "ModuleDtc", "ModuleReport", "ModuleState", "NotReadItem", "check_clear",
