@@ -11,6 +11,7 @@ from benchmarks import (
     bench_recording_memory,
     bench_schedule,
     bench_startup,
+    bench_uds,
     bench_warranty,
     health_sim_eval,
     rul_battery,
@@ -30,3 +31,4 @@ if __name__ == "__main__":
     bench_plot.main(frames=10, repeats=1)  # quick variant; full: python -m benchmarks.bench_plot
     bench_schedule.main(["--quick"])  # full: python -m benchmarks.bench_schedule; Brandimarte: --brandimarte --time-limit 60
     bench_warranty.main(["--quick"])  # full: python -m benchmarks.bench_warranty (20,000 labelled, import 100,000)
+    bench_uds.main(["--repeats", "3"])  # quick variant; full: python -m benchmarks.bench_uds (5 runs)

@@ -70,7 +70,8 @@ class UdsClient:
         params = {"stmin": 0, "blocksize": 0, "tx_data_min_length": 8, "tx_padding": 0xAA, "rx_flowcontrol_timeout": 1000,
                   "rx_consecutive_frame_timeout": 1000, "wait_func": _no_wait}
         self._stack = isotp.NotifierBasedCanStack(bus, notifier, address=isotp.Address(mode, txid=address.request_id, rxid=address.response_id),
-                                                  error_handler=self._on_transport_error, params=params)
+                                                  error_handler=self._on_transport_error, params=params,
+                                                  read_timeout=0.005)  # its threads poll this often: stop() joins within it
         config = dict(udsoncan.configs.default_client_config)
         config.update({"request_timeout": timing.request_s, "p2_timeout": timing.p2_s, "p2_star_timeout": timing.p2_star_s,
                        "use_server_timing": False, "data_identifiers": {"default": AsciiCodec()},
