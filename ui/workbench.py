@@ -108,6 +108,7 @@ class Workbench(QObject):
             "ai": ("AI Diagnosis", self._make_ai),
             "sync": ("Sync", self._make_sync),
             "schedule": ("Schedule", self._make_schedule),
+            "warranty": ("Warranty", self._make_warranty),
         }
         sections = {"Bench": list(bench), "Workshop": [], "Management": ["sync"]}
         for key, (_t, section, _s, _f) in planned.items():
@@ -214,6 +215,17 @@ class Workbench(QObject):
 
         page, self.trace = make_trace_page(self.controller, self._role, self, self.io)
         self.window.closing.connect(self.trace.wait)
+        return page
+
+    def _make_warranty(self) -> QWidget:
+        from carvrooom_desktop.config.settings import load_settings
+        from carvrooom_desktop.warranty.desk import WarrantyDesk
+        from ui.workspaces.warranty import WarrantyWorkspace
+
+        store = self.store if getattr(self.store, "engine", None) is not None else None
+        desk = WarrantyDesk(store, workshop=load_settings()[0].workshop()) if store is not None else None
+        page = WarrantyWorkspace(desk, self._role, unavailable=self.store_problem or "")
+        self.warranty_page = page
         return page
 
     def _make_sync(self) -> QWidget:
@@ -351,6 +363,8 @@ class Workbench(QObject):
         self.bridge.close()
         self.sync.close()
         self.controller.shutdown()
+        if getattr(self, "warranty_page", None) is not None:
+            self.warranty_page.shutdown()
         self.store_runner.wait()
         self.io.wait()
         self.finder.wait()

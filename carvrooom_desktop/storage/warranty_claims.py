@@ -204,6 +204,14 @@ class WarrantyClaimRepository:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(_table).where(_table.c.deleted.is_(False))).scalar() or 0
 
+    def change_mark(self) -> tuple[int, int, str]:
+        """(live claims, sum of versions, newest change): moves whenever a claim is added, edited or deleted."""
+        query = select(func.count(), func.coalesce(func.sum(_table.c.version), 0), func.max(_table.c.updated_at)).where(
+            _table.c.deleted.is_(False))
+        with self.engine.connect() as conn:
+            n, versions, newest = conn.execute(query).one()
+        return int(n), int(versions), str(newest or "")
+
     def existing_claim_ids(self, claim_ids: Sequence[str], conn: Connection | None = None) -> set[str]:
         """Which of these claim numbers the store already holds (live rows)."""
         if conn is None:

@@ -263,7 +263,7 @@ def render_pack(contents: PackContents) -> tuple[bytes, dict[str, Any]]:
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=16 * mm,
                             title=f"Warranty evidence pack {claim.claim_id}", author=workshop.get("name") or "CarVrooom Desktop",
                             subject=f"Claim {claim.claim_id}, VIN {claim.vin}", creator="CarVrooom Desktop",
-                            keywords=["warranty", "evidence", claim.claim_id, claim.vin], invariant=1)
+                            keywords=["warranty", "evidence", claim.claim_id, claim.vin], invariant=1, pageCompression=1)
     doc.build(story, onFirstPage=first_page, onLaterPages=decorate)
     return seal(buffer.getvalue()), manifest
 
@@ -293,13 +293,13 @@ def _plain_text(s: str) -> str:
 
 def _embed_files(canvas: Any, items: Sequence[PackItem]) -> None:
     """Put ``items`` into the document's EmbeddedFiles name tree (ReportLab has no public API for it)."""
-    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFStreamFilterZCompress, PDFString
 
     document = canvas._doc
     names: list[Any] = []
     for item in sorted(items, key=lambda i: i.name):  # a name tree's keys are sorted
         stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile"), "Params": PDFDictionary({"Size": len(item.data)})}),
-                           item.data)
+                           item.data, filters=[PDFStreamFilterZCompress()])
         spec = PDFDictionary({"Type": PDFName("Filespec"), "F": PDFString(item.name), "UF": PDFString(item.name),
                               "Desc": PDFString(f"{item.kind} ({item.mime}), SHA-256 {item.sha256}"),
                               "EF": PDFDictionary({"F": document.Reference(stream)})})
