@@ -130,6 +130,12 @@ class Workbench(QObject):
     def _make_diagnostics(self) -> QWidget:
         page = DiagnosticsWorkspace(self.model)
         page.clear_codes_requested.connect(lambda: self.controller.clear_codes(self._role()))
+        from carvrooom_desktop.uds.scanner import ModuleScanner, link_spec_of  # every module over UDS (issue 18)
+
+        scanner = ModuleScanner(self.store if getattr(self.store, "engine", None) is not None else None)
+        page.modules.set_scanner(scanner, lambda: link_spec_of(self.controller.request if self.controller.session is not None else None),
+                                 self._role)
+        self.window.closing.connect(lambda: (page.modules.runner.wait(), scanner.close()))
         return page
 
     def _make_live(self) -> QWidget:

@@ -67,6 +67,10 @@ class UdsDtc:
     def system(self) -> str:
         return system_of(self.code).value
 
+    @property
+    def status_words(self) -> list[str]:
+        return status_words(self.status)
+
 
 def _read_json(path: Path) -> dict[str, str]:
     with path.open(encoding="utf-8") as f:

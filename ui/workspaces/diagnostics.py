@@ -1,21 +1,17 @@
 """Diagnostics: the identified car, MIL, trouble codes, readiness monitors, freeze frame,
-mode 06 test results and calibration ids; rescan and clear codes (after a confirmation)."""
+mode 06 test results and calibration ids; rescan and clear codes (after a confirmation).
+The "All modules (UDS)" tab lists every module of the car with its codes, status bits and
+snapshot, and clears one module or all (role-checked, after a confirmation)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from ui.table_model import RowTableModel
+from ui.table_model import Column, RowTableModel
 from ui.widgets.clear_codes_dialog import confirm_clear_codes
 from ui.widgets.common import card, page_header, repolish, section_title, table_view
 from ui.widgets.vehicle_card import VehicleCard
@@ -27,9 +23,11 @@ from ui.workspaces.diagnostic_columns import (
     READINESS_COLUMNS,
     TEST_COLUMNS,
     freeze_rows,
+    number,
 )
 
 if TYPE_CHECKING:
+    from carvrooom_desktop.uds.scanner import LinkSpec, ModuleScanner
     from ui.bench_model import BenchModel
 
 __all__ = ["DiagnosticsWorkspace"]
@@ -103,7 +101,11 @@ class DiagnosticsWorkspace(QWidget):
         vertical.setStretchFactor(1, 1)
         vertical.setStretchFactor(2, 1)
         vertical.setChildrenCollapsible(False)
-        layout.addWidget(vertical, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(vertical, "Engine (OBD-II)")
+        self.modules = ModulesPanel(self)
+        self.tabs.addTab(self.modules, "All modules (UDS)")
+        layout.addWidget(self.tabs, 1)
         self._update_buttons()
         if model is not None:
             self.bind(model)
@@ -113,6 +115,7 @@ class DiagnosticsWorkspace(QWidget):
         c = model.controller
         c.connected.connect(self._on_connected)
         c.disconnected.connect(lambda: self.set_connected(False))
+        c.disconnected.connect(self.modules.close_link)
         c.scan_started.connect(lambda: self.set_busy(True))
         c.scan_ready.connect(self.show_report)
         c.scan_failed.connect(self.show_error)
@@ -275,3 +278,259 @@ def _row(left: QWidget, right: QWidget, stretch: tuple[int, int]) -> QSplitter:
     splitter.setStretchFactor(1, stretch[1])
     splitter.setChildrenCollapsible(False)
     return splitter
+
+
+# -- every module of the car (UDS) ------------------------------------------------------------------
+
+
+_STATE_SHORT = {"READ": "read", "PARTIAL": "partly read", "NO_ANSWER": "no answer", "BUSY": "busy (0x78 without end)",
+                "TRANSPORT": "ISO-TP error", "BLOCKED": "blocked by gateway", "REFUSED": "refused"}
+
+
+def _module_tone(module: Any) -> str:
+    key = module.state.name
+    return "good" if key == "READ" else "warn" if key == "PARTIAL" else "bad"
+
+
+def _status_short(status: int) -> str:
+    """The status byte in two or three words; every bit is in the tooltip and the detail table."""
+    now = "active" if status & 0x01 else "confirmed" if status & 0x08 else "pending" if status & 0x04 else "history"
+    return now + (" · lamp on" if status & 0x80 else "")
+
+
+MODULE_COLUMNS: tuple[Column[Any], ...] = (
+    Column("Module", lambda m: m.short),
+    Column("Name", lambda m: m.name),
+    Column("Address", lambda m: m.address.label),
+    Column("Codes", lambda m: str(len(m.dtcs)), align_right=True, tone=lambda m: "bad" if m.dtcs else ""),
+    Column("State", lambda m: _STATE_SHORT.get(m.state.name, m.state.value), tone=_module_tone,
+           tooltip=lambda m: f"{m.state.value}: {m.detail}" if m.detail else m.state.value),
+    Column("Part number", lambda m: m.ident("part_number"),
+           tooltip=lambda m: f"software {m.ident('software_number')} {m.ident('software_version')}".strip()),
+)
+MODULE_CODE_COLUMNS: tuple[Column[Any], ...] = (
+    Column("Code", lambda d: d.dtc.display),
+    Column("Description", lambda d: d.dtc.description, tooltip=lambda d: f"{d.dtc.description}: {d.dtc.failure_text}"),
+    Column("Failure type", lambda d: d.dtc.failure_text),
+    Column("Status", lambda d: _status_short(d.dtc.status), tooltip=lambda d: f"{d.dtc.status:02X}: " + ", ".join(d.dtc.status_words),
+           tone=lambda d: "bad" if d.dtc.status & 0x01 else "warn"),
+)
+# Detail rows are (name, reading, unit) tuples: the status bits, the snapshot values, the extended data counters.
+MODULE_DETAIL_COLUMNS: tuple[Column[Any], ...] = (
+    Column("Value", lambda r: r[0]),
+    Column("Reading", lambda r: r[1], align_right=True),
+    Column("Unit", lambda r: r[2]),
+)
+
+
+def _detail_rows(code: Any) -> list[tuple[str, str, str]]:
+    rows = [("Status bit", word, "") for word in code.dtc.status_words]
+    rows += [(f"Snapshot: {s.name}", number(s.value) if s.value is not None else s.raw, s.unit) for s in code.snapshot]
+    rows += [(name.capitalize(), value, "") for name, value in code.extended]
+    return rows
+
+
+class ModulesPanel(QWidget):
+    """The module list: one scan of every module, codes of the selected one, clear one or all.
+
+    The scan runs on a worker (``TaskRunner``) through a ``ModuleScanner`` the composition root
+    gives (``set_scanner``); the panel only shows what comes back."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ui.workers import TaskRunner
+
+        self.runner = TaskRunner(self, max_threads=1)  # scan and clears in the order asked for
+        self.scanner: ModuleScanner | None = None
+        self._spec: Callable[[], LinkSpec | None] = lambda: None
+        self._role: Callable[[], str] = lambda: "technician"
+        self.scan: Any = None
+        self.module_faults: tuple[str, ...] = ()  # the simulated car's module faults (abs_wheel_speed_open, busy:HVAC, ...)
+        self._busy = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        top = QHBoxLayout()
+        self.status = QLabel("Scan every module of the car: engine, ABS, airbag, body, cluster, climate, gateway…")
+        self.status.setObjectName("PageSubtitle")
+        self.status.setWordWrap(True)
+        top.addWidget(self.status, 1)
+        self.scan_button = QPushButton("Scan all modules")
+        self.scan_button.setToolTip("Find every module that answers (11-bit and 29-bit ids) and read its codes over UDS")
+        self.scan_button.clicked.connect(self.start_scan)
+        self.clear_one_button = QPushButton("Clear module…")
+        self.clear_one_button.setToolTip("0x14: clear the selected module's codes, snapshots and counters (asks first)")
+        self.clear_one_button.clicked.connect(lambda: self._on_clear(all_modules=False))
+        self.clear_all_button = QPushButton("Clear all modules…")
+        self.clear_all_button.setObjectName("DangerButton")
+        self.clear_all_button.clicked.connect(lambda: self._on_clear(all_modules=True))
+        for button in (self.scan_button, self.clear_one_button, self.clear_all_button):
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+
+        self.module_model: RowTableModel = RowTableModel(MODULE_COLUMNS, self)
+        self.code_model: RowTableModel = RowTableModel(MODULE_CODE_COLUMNS, self)
+        self.detail_model: RowTableModel = RowTableModel(MODULE_DETAIL_COLUMNS, self)
+        modules_frame, self.modules_title, self.module_view = _table_card("Modules: not scanned yet", self.module_model, 1)
+        codes_frame, self.codes_title, self.code_view = _table_card("Codes of the selected module", self.code_model, 1)
+        detail_frame, self.detail_title, self.detail_view = _table_card("Status, snapshot and counters", self.detail_model, 0)
+        self.module_view.selectionModel().selectionChanged.connect(self._module_selected)
+        self.code_view.selectionModel().selectionChanged.connect(self._code_selected)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(codes_frame)
+        right.addWidget(detail_frame)
+        right.setChildrenCollapsible(False)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 2)  # a code's status bits, snapshot and counters need the room
+        layout.addWidget(_row(modules_frame, right, (3, 2)), 1)
+        self._update_buttons()
+
+    def set_scanner(self, scanner: ModuleScanner, spec: Callable[[], LinkSpec | None], role: Callable[[], str]) -> None:
+        """``spec``: where the connected car's modules are (None: not connected); ``role``: the workstation's role."""
+        self.scanner, self._spec, self._role = scanner, spec, role
+        self._update_buttons()
+
+    def _link_spec(self) -> LinkSpec | None:
+        spec = self._spec()
+        if spec is not None and spec.kind == "sim" and self.module_faults:
+            from dataclasses import replace
+
+            spec = replace(spec, module_faults=tuple(self.module_faults))
+        return spec
+
+    # -- scan ----------------------------------------------------------------------------
+
+    def start_scan(self) -> None:
+        scanner, spec = self.scanner, self._link_spec()
+        if scanner is None or spec is None:
+            self.show_message("Connect to a car (or the simulated car) first.")
+            return
+        self._busy = "scan"
+        self.show_message("Scanning every module…")
+        self._update_buttons()
+        self.runner.submit(lambda: scanner.scan(spec), self.show_scan, self.show_failure, name="scan all modules")
+
+    def show_scan(self, scan: Any) -> None:
+        self.scan, self._busy = scan, ""
+        modules = list(scan.modules)
+        self.module_model.set_rows(modules)
+        codes = sum(len(m.dtcs) for m in modules)
+        trouble = [m for m in modules if m.state.name not in ("READ", "PARTIAL")]
+        self.modules_title.setText(f"Modules ({len(modules)}) · {codes} code{'s' if codes != 1 else ''}" if modules
+                                   else "Modules: none answered (ignition on?)")
+        text = f"{len(modules)} modules read in {scan.elapsed_s:.2f} s"
+        if trouble:
+            text += " · not fully read: " + ", ".join(f"{m.short} ({m.state.value})" for m in trouble)
+        self.show_message(text)
+        first = next((i for i, m in enumerate(modules) if m.dtcs), 0 if modules else None)
+        if first is not None:
+            self.module_view.selectRow(first)
+        else:
+            self._show_module(None)
+        self._update_buttons()
+
+    def show_failure(self, exc: BaseException) -> None:
+        from ui.session_controller import describe_error, report_unexpected
+
+        report_unexpected(exc)
+        self._busy = ""
+        self.show_message(f"Module scan failed: {describe_error(exc)}")
+        self._update_buttons()
+
+    # -- selection -----------------------------------------------------------------------
+
+    def _module_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.module_view.selectionModel().selectedRows()
+        self._show_module(self.module_model.row_at(rows[0].row()) if rows else None)
+
+    def _show_module(self, module: Any) -> None:
+        codes = list(module.dtcs) if module is not None else []
+        self.code_model.set_rows(codes)
+        if module is None:
+            self.codes_title.setText("Codes of the selected module")
+        elif module.state.name not in ("READ", "PARTIAL") and not codes:
+            self.codes_title.setText(f"{module.short}: {module.state.value} — {module.detail}")
+        else:
+            self.codes_title.setText(f"Codes of {module.short} ({len(codes)})" if codes else f"{module.short}: no codes stored")
+        if codes:
+            self.code_view.selectRow(0)
+        else:
+            self._show_code(None)
+        self._update_buttons()
+
+    def _code_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.code_view.selectionModel().selectedRows()
+        self._show_code(self.code_model.row_at(rows[0].row()) if rows else None)
+
+    def _show_code(self, code: Any) -> None:
+        rows = _detail_rows(code) if code is not None else []
+        self.detail_model.set_rows(rows)
+        self.detail_title.setText(f"Status, snapshot and counters of {code.dtc.display}" if code is not None
+                                  else "Status, snapshot and counters")
+
+    def selected_module(self) -> Any:
+        rows = self.module_view.selectionModel().selectedRows()
+        return self.module_model.row_at(rows[0].row()) if rows else None
+
+    # -- clear ---------------------------------------------------------------------------
+
+    def _on_clear(self, *, all_modules: bool) -> None:
+        from carvrooom_desktop.domain.roles import Permission, Role, allowed
+
+        scanner, spec = self.scanner, self._link_spec()
+        if scanner is None or spec is None or self.scan is None:
+            return
+        chosen = list(self.scan.modules) if all_modules else [m for m in (self.selected_module(),) if m is not None]
+        if not chosen:
+            return
+        role_name = self._role()
+        role = Role(role_name) if role_name in {r.value for r in Role} else None
+        if role is None or not allowed(role, Permission.CLEAR_CODES):
+            self.show_message(f"A {role_name} may not clear trouble codes; ask a technician.")
+            return
+        if not self.confirm_clear(chosen):
+            return
+        self._busy = "clear"
+        self.show_message("Clearing " + ", ".join(m.short for m in chosen) + "…")
+        self._update_buttons()
+        addresses = [m.address for m in chosen]
+        self.runner.submit(lambda: scanner.clear(spec, addresses, role, confirmed=True), self.show_cleared, self.show_failure,
+                           name="clear modules")
+
+    def confirm_clear(self, modules: list[Any]) -> bool:
+        """The confirmation dialog (tests replace this)."""
+        codes = [f"{m.short} {d.dtc.display}" for m in modules for d in m.dtcs]
+        text = (f"Clear the codes of {', '.join(m.short for m in modules)}?\n\n"
+                f"Codes now: {', '.join(codes) or 'none'}.\nTheir snapshots and counters are erased too.")
+        answer = QMessageBox.question(self, "Clear module codes", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def show_cleared(self, scan: Any) -> None:
+        selected = self.selected_module()
+        self.show_scan(scan)
+        if selected is not None:
+            row = next((i for i, m in enumerate(scan.modules) if m.address == selected.address), None)
+            if row is not None:
+                self.module_view.selectRow(row)
+        left = [f"{m.short} {d.dtc.display}" for m in scan.modules for d in m.dtcs]
+        self.show_message("Codes cleared." + (f" Still reported: {', '.join(left)}." if left else " No module reports a code."))
+
+    # -- state ---------------------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        self.status.setText(text)
+
+    def close_link(self) -> None:
+        """The car went away: end the scanner's link (on the worker, after what it is doing)."""
+        scanner = self.scanner
+        if scanner is not None:
+            self.runner.submit(scanner.close, name="close module link")
+
+    def _update_buttons(self) -> None:
+        ready = self.scanner is not None and not self._busy
+        self.scan_button.setEnabled(ready)
+        has_codes = self.scan is not None and any(m.dtcs for m in self.scan.modules)
+        self.clear_all_button.setEnabled(ready and has_codes)
+        selected = self.selected_module() if self.scan is not None else None
+        self.clear_one_button.setEnabled(ready and selected is not None and bool(selected.dtcs))
+        self.scan_button.setText("Scanning…" if self._busy == "scan" else "Scan all modules")
+        self.clear_all_button.setText("Clearing…" if self._busy == "clear" else "Clear all modules…")
