@@ -76,6 +76,9 @@ class Workbench(QObject):
         from ui.widgets.sync_controller import SyncController  # sync.state, the Sync page, recordings' downloads
 
         self.sync = SyncController(sync, bus, self)  # ``sync``: the store's WorkstationSync (None without a store)
+        from ui.alert_desk import AlertDesk  # alerts run from the start, whether or not their page is open
+
+        self.alerts = AlertDesk(store, bus, who=self._role, parent=self)
         from ui.widgets.recording_io import RecordingIO  # import, export, replay, compare, dropped files
 
         self.io = RecordingIO(self.model, window, store, window.ui_state, self)
@@ -108,9 +111,10 @@ class Workbench(QObject):
             "ai": ("AI Diagnosis", self._make_ai),
             "sync": ("Sync", self._make_sync),
             "schedule": ("Schedule", self._make_schedule),
+            "alerts": ("Alerts", self._make_alerts),
             "warranty": ("Warranty", self._make_warranty),
         }
-        sections = {"Bench": list(bench), "Workshop": [], "Management": ["sync"]}
+        sections = {"Bench": list(bench), "Workshop": [], "Management": ["sync", "alerts"]}
         for key, (_t, section, _s, _f) in planned.items():
             if key not in sections["Bench"]:
                 sections[section].append(key)
@@ -232,6 +236,13 @@ class Workbench(QObject):
         desk = WarrantyDesk(store, workshop=load_settings()[0].workshop()) if store is not None else None
         page = WarrantyWorkspace(desk, self._role, unavailable=self.store_problem or "")
         self.warranty_page = page
+        return page
+
+    def _make_alerts(self) -> QWidget:
+        from ui.workspaces.alerts import AlertsWorkspace
+
+        page = AlertsWorkspace(self.theme.current, self.alerts)
+        self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
         return page
 
     def _make_sync(self) -> QWidget:
@@ -368,6 +379,7 @@ class Workbench(QObject):
         """Window closing: stop recording, close the session, finish store work."""
         self.bridge.close()
         self.sync.close()
+        self.alerts.close()
         self.controller.shutdown()
         if getattr(self, "warranty_page", None) is not None:
             self.warranty_page.shutdown()

@@ -51,16 +51,45 @@ class AlertCentre:
 
     # -- events in ----------------------------------------------------------------------------------
 
-    def attach(self, *, background: bool = True) -> None:
-        """Subscribe to the rules' topics on the bus (an intake thread does the store work if ``background``)."""
+    def attach(self, *, background: bool = True, own_thread: bool = True) -> None:
+        """Subscribe to the rules' topics on the bus.
+
+        ``background``: the handler only queues; the store work runs on the intake thread
+        (``own_thread``) or wherever the caller runs :meth:`drain` (the GUI: its worker pool, on a timer).
+        """
         if self.bus is None or self._unsubscribe:
             return
         topics = sorted({r.topic for r in self.rules.rules if r.enabled})
         handler: ev.Handler = self._enqueue if background else self._handle_now
         self._unsubscribe = [self.bus.subscribe(t, handler) for t in topics]
-        if background and self._intake is None:
+        if background and own_thread and self._intake is None:
             self._intake = threading.Thread(target=self._drain, name="alert-intake", daemon=True)
             self._intake.start()
+
+    @property
+    def pending(self) -> bool:
+        return not self._queue.empty()
+
+    def drain(self, limit: int = 10 * BATCH) -> list[Alert]:
+        """Raise what the queue holds (batched), here and now; the alerts newly raised."""
+        created: list[Alert] = []
+        taken = 0
+        while taken < limit:
+            batch: list[tuple[str, Any]] = []
+            while len(batch) < BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    batch.append(item)
+            if not batch:
+                break
+            taken += len(batch)
+            created += self.raise_candidates([c for topic, payload in batch for c in self.rules.evaluate(topic, payload)])
+        if self._queue.empty():
+            self._idle.set()
+        return created
 
     def detach(self) -> None:
         """Unsubscribe and stop the intake thread (what was queued is handled first); safe to call twice."""

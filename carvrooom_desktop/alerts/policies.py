@@ -37,7 +37,8 @@ class EscalationLevel:
     repeat: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"notify": list(self.notify), "channels": list(self.channels), "wait_minutes": self.wait_minutes,
+        wait = int(self.wait_minutes) if float(self.wait_minutes).is_integer() else self.wait_minutes
+        return {"notify": list(self.notify), "channels": list(self.channels), "wait_minutes": wait,
                 "repeat": self.repeat}
 
 

@@ -114,11 +114,13 @@ def _health(rule: AlertRule, p: Mapping[str, Any]) -> list[AlertCandidate]:
         if sev not in _HEALTH_ORDER or _HEALTH_ORDER.index(sev) < floor or not f.get("enough_data", True):
             continue
         measured = f.get("measured")
-        value = f" ({measured:g} {f.get('unit') or ''})".rstrip() if isinstance(measured, (int, float)) else ""
+        unit = f" {f['unit']}" if f.get("unit") else ""
+        value = f" {measured:g}{unit}" if isinstance(measured, (int, float)) else ""
+        limit = f"{f['threshold']:g}{unit}" if isinstance(f.get("threshold"), (int, float)) else "n/a"
         out.append(AlertCandidate(
             rule.id, f"{rule.id}:{car}:{f.get('system')}:{f.get('check')}", rule.severity,
             f"{sev.capitalize()} {f.get('system')}: {f.get('summary') or f.get('check')}"[:255],
-            detail=f"{car}: {f.get('check')}{value}, threshold {f.get('threshold')} ({f.get('threshold_source') or 'n/a'})",
+            detail=f"{car}: {f.get('check')}{value}, threshold {limit}" + (f" ({f['threshold_source']})" if f.get("threshold_source") else ""),
             vin=str(p.get("vin") or ""), vehicle_id=_uuid(p.get("vehicle_id")), source=ev.HEALTH_CHANGED, policy=rule.policy,
             facts={k: f.get(k) for k in ("system", "check", "severity", "measured", "unit", "threshold", "signal")},
         ))

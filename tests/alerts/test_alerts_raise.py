@@ -114,3 +114,12 @@ def test_find_by_prefix(centre, repo):
         repo.find("ab")
     with pytest.raises(InvalidRequest, match="no alert"):
         repo.find("zzzzzzzz")
+
+
+def test_queued_intake_without_a_thread_is_drained_by_the_caller(centre, bus, repo):
+    centre.attach(background=True, own_thread=False)  # the GUI: its worker pool drains on a timer
+    for i in range(700):
+        bus.publish(*critical_health(f"car-{i}"))
+    assert centre.pending and repo.count_open() == 0  # the publisher only queued
+    created = centre.drain()
+    assert len(created) == 700 and not centre.pending and repo.count_open() == 700

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ui.workspaces.planned import PLANNED_WORKSPACES, PlannedWorkspace
 
-EXPECTED = ["connect", "diagnostics", "live", "recordings", "trace", "compare", "health", "ai", "schedule", "warranty", "sync", "fleet", "admin"]
+EXPECTED = ["connect", "diagnostics", "live", "recordings", "trace", "compare", "health", "ai", "schedule", "warranty", "sync", "alerts", "fleet", "admin"]
 
 
 def test_every_workspace_opens_and_renders(fake_shell, qtbot, shots):
