@@ -56,6 +56,7 @@ class GuiContext:
     store_problem: str = ""
     warnings: list[str] = field(default_factory=list)
     startup_s: float = 0.0
+    sign_in: SignInState | None = None  # who is signed in (demo mode without users)
     _closed: bool = False
 
     def close(self) -> None:
@@ -64,11 +65,59 @@ class GuiContext:
             return
         self._closed = True
         self.workbench.shutdown()
+        if self.sign_in is not None and self.sign_in.guard is not None:
+            self.sign_in.guard.close()
         self.error_handler.uninstall()
         if self.sync is not None:
             self.sync.stop()  # after the workbench's workers: none can start it again
         if self.store is not None:
             self.store.close()
+
+
+@dataclass
+class SignInState:
+    """The shift's sign-in: demo mode (no users: the demo user, the settings' role) or a signed-in user."""
+
+    people: Any | None  # carvrooom_desktop.people.People of the store
+    shift: Any  # carvrooom_desktop.people.ShiftSession
+    demo: bool
+    guard: Any | None = None  # ui.login_dialog.ShiftGuard once users exist
+
+    def sign_in(self, name: str, password: str) -> Any:
+        assert self.people is not None
+        return self.people.users.sign_in(name, password)
+
+    def role(self, settings: Settings) -> str:
+        """The role the bench pages check: the settings' in demo mode, the signed-in user's otherwise."""
+        if self.demo:
+            return settings.role
+        actor = self.shift.signed_in
+        return str(actor.role) if actor is not None else ""
+
+    def guard_store(self, store: Any, sync: Any | None) -> Any | None:
+        """The schedule, recordings and sync as seen by the signed-in user (the core refuses and audits)."""
+        from carvrooom_desktop.people.services import guard_recordings, guard_sync, guard_workshop
+
+        store.workshop = guard_workshop(store.workshop, self.shift.current)
+        store.recordings = guard_recordings(store.recordings, self.shift.current)
+        return guard_sync(sync, self.shift.current) if sync is not None else None
+
+
+def _sign_in_state(store: Any | None, settings: Settings) -> SignInState:
+    from carvrooom_desktop.people import People, ShiftSession
+
+    shift = ShiftSession()
+    people = People.of(store) if store is not None else None
+    demo = people is None or people.demo_mode
+    if demo:
+        shift.sign_in(people.demo_actor(settings.role) if people is not None else _bare_demo(settings))
+    return SignInState(people, shift, demo)
+
+
+def _bare_demo(settings: Settings) -> Any:
+    from carvrooom_desktop.people import demo_actor
+
+    return demo_actor(settings.role)
 
 
 class DisplayUnavailable(CarVrooomError):
@@ -108,6 +157,9 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     bus = events.EventBus()
     store, store_problem = _open_store(options.db_url or db_url, settings)
     sync = _sync_link(store, bus, settings)
+    sign_in = _sign_in_state(store, settings)
+    if not sign_in.demo:  # users exist: the core checks the signed-in user on these paths too
+        sync = sign_in.guard_store(store, sync)
 
     def make_session(request: ConnectRequest) -> Any:
         # Imported here, on the connect worker: python-can, cantools and the simulator
@@ -118,7 +170,7 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
         spec = SourceSpec(kind=request.kind, faults=request.faults if request.simulated else (), seed=request.seed,
                           channel=request.channel, bitrate=request.bitrate, data_bitrate=request.data_bitrate)
         return LiveSession(spec, events=bus, store=store, signals=list(settings.live_signals),
-                           poll_interval=settings.poll_interval_s)
+                           poll_interval=settings.poll_interval_s, actor=None if sign_in.demo else sign_in.shift.current)
 
     ui_state = QSettings(str(ensure_dir(config_dir()) / "ui-state.ini"), QSettings.Format.IniFormat)
     window = MainWindow(ui_state)
@@ -134,7 +186,8 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     workbench = Workbench(
         window, theme=theme, controller=controller, bus=bus, store=store, store_problem=store_problem,
         faults=_fault_choices(), seed=options.seed if options.seed is not None else settings.sim_seed,
-        on_theme_chosen=remember_theme, role=lambda: settings.role, sync=sync,
+        on_theme_chosen=remember_theme, role=lambda: sign_in.role(settings), sync=sync,
+        people=sign_in.people, actor=sign_in.shift.current,
     )
     error_handler = ErrorHandler(window)
     error_handler.install()
@@ -143,7 +196,14 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     for warning in warnings:
         window.status.showMessage(f"Settings: {warning}", 15000)
     ctx = GuiContext(app, window, workbench, controller, theme, error_handler, bus, settings, store, sync,
-                     store_problem, list(warnings))
+                     store_problem, list(warnings), sign_in=sign_in)
+    if not sign_in.demo:
+        from ui.login_dialog import ShiftGuard
+
+        guard = ShiftGuard(sign_in.shift, sign_in.sign_in, window)
+        guard.signed_in.connect(lambda actor: window.status.showMessage(f"Signed in: {actor.label}", 10000))
+        sign_in.guard = guard
+        QTimer.singleShot(0, lambda: guard.ask())
     if sync is not None:
         # Once the event loop runs, on the Sync page's worker: the keyring, psycopg and the first connection
         # never hold up the window (no shared URL: "sync: not configured" stays).
@@ -189,10 +249,7 @@ def _open_store(cli_url: str | None, settings: Settings) -> tuple[Any | None, st
     url = resolve_url(cli_url, settings.database_url or None)
     password = None
     if not url.startswith("sqlite"):
-        from carvrooom_desktop.config.secret_store import (
-            database_secret_name,
-            get_secret,
-        )
+        from carvrooom_desktop.config.secret_store import database_secret_name, get_secret
 
         password = get_secret(database_secret_name(url))
     try:

@@ -53,6 +53,8 @@ class Workbench(QObject):
         on_theme_chosen: Callable[[str], None] | None = None,
         role: Callable[[], str] = lambda: "technician",
         sync: Any | None = None,
+        people: Any | None = None,
+        actor: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -66,6 +68,8 @@ class Workbench(QObject):
         self._plotted = tuple(plotted_signals)
         self._on_theme_chosen = on_theme_chosen
         self._role = role  # the workstation's role (settings.role), read when codes are cleared
+        self.people = people  # carvrooom_desktop.people.People of the store (the Admin page), None without one
+        self._actor = actor or (lambda: None)  # the signed-in user (the shift's, or the demo user)
         self.store_runner = TaskRunner(self, max_threads=1)
         self.finder = AdapterFinder(self)
         self.model = BenchModel(controller, self)
@@ -111,6 +115,7 @@ class Workbench(QObject):
             "ai": ("AI Diagnosis", self._make_ai),
             "sync": ("Sync", self._make_sync),
             "schedule": ("Schedule", self._make_schedule),
+            "admin": ("Admin", self._make_admin),
             "alerts": ("Alerts", self._make_alerts),
             "warranty": ("Warranty", self._make_warranty),
         }
@@ -243,6 +248,14 @@ class Workbench(QObject):
 
         page = AlertsWorkspace(self.theme.current, self.alerts)
         self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
+        return page
+
+    def _make_admin(self) -> QWidget:
+        from ui.workspaces.admin import AdminWorkspace
+
+        page = AdminWorkspace(self.people, self._actor, unavailable="" if self.people is not None else
+                              (self.store_problem or "the store could not be opened"))
+        self.window.closing.connect(page.wait)
         return page
 
     def _make_sync(self) -> QWidget:

@@ -15,13 +15,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, Table, insert, select, text
 
 from carvrooom_desktop.people import chain
-from carvrooom_desktop.people.signing import Signer, key_id_of, public_hex
 from carvrooom_desktop.storage.people_models import AuditCheckpointRow, AuditEntryRow, AuditKeyRow
+
+if TYPE_CHECKING:
+    from carvrooom_desktop.people.signing import Signer
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,16 @@ class AuditTrail:
         self.engine = engine
         self.origin = origin
         self.checkpoint_every = checkpoint_every
-        self.signer = signer or Signer(origin)
+        self._signer = signer
+
+    @property
+    def signer(self) -> Signer:
+        """The checkpoint key's holder, made on first use (the keyring and cryptography load then, not at start-up)."""
+        if self._signer is None:
+            from carvrooom_desktop.people.signing import Signer
+
+            self._signer = Signer(self.origin)
+        return self._signer
 
     @contextmanager
     def locked(self) -> Iterator[Connection]:
@@ -109,6 +120,8 @@ class AuditTrail:
             return self._checkpoint(conn, head.seq, head.entry_hash)
 
     def _checkpoint(self, conn: Connection, count: int, head_hash: str) -> bool:
+        from carvrooom_desktop.people.signing import key_id_of, public_hex
+
         key = self.signer.key()
         if key is None:
             return False

@@ -53,29 +53,49 @@ def check_schedule_edit(actor: Actor | None, what: str) -> Actor:
     return allowed
 
 
-class _Guarded:
-    """Passes every attribute through; the listed methods first ask ``authorize`` for ``permission``."""
+RECORDING_WRITES = frozenset({"soft_delete"})
+SYNC_WRITES = frozenset({"configure", "remember", "sync_now", "resolve"})  # sync/workstation.py
 
-    def __init__(self, inner: Any, actor: ActorSource, writes: frozenset[str]) -> None:
-        self._inner, self._actor, self._writes = inner, actor, writes
+
+class _Guarded:
+    """Passes every attribute through; the listed methods first ask ``authorize`` for ``permission``
+    (and are audited when allowed). ``nested`` guards an attribute that is itself a repository."""
+
+    def __init__(self, inner: Any, actor: ActorSource, permission: Permission, writes: frozenset[str],
+                 nested: dict[str, frozenset[str]] | None = None) -> None:
+        self._inner, self._actor, self._permission, self._writes = inner, actor, permission, writes
+        self._nested = nested or {}
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._inner, name)
-        if name == "bookings":
-            return _Guarded(value, self._actor, BOOKING_WRITES)
+        if name in self._nested:
+            return _Guarded(value, self._actor, self._permission, self._nested[name])
         if name not in self._writes or not callable(value):
             return value
 
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            check_schedule_edit(self._actor(), name)
-            return value(*args, **kwargs)
+            actor = authorize(self._actor(), self._permission, record=name)
+            result = value(*args, **kwargs)
+            record_action(actor, self._permission, record=f"{name}:{args[0] if args else ''}"[:255])
+            return result
 
         return guarded
 
 
 def guard_workshop(workshop: Any, actor: ActorSource) -> Any:
     """The workshop repository as seen by someone who must hold EDIT_SCHEDULE to change it."""
-    return _Guarded(workshop, actor, SCHEDULE_WRITES)
+    return _Guarded(workshop, actor, Permission.EDIT_SCHEDULE, SCHEDULE_WRITES, {"bookings": BOOKING_WRITES})
 
 
-__all__ = ["check_schedule_edit", "check_sync", "delete_recording", "guard_workshop", "save_settings_as"]
+def guard_recordings(recordings: Any, actor: ActorSource) -> Any:
+    """The recordings repository: deleting needs DELETE_RECORDING."""
+    return _Guarded(recordings, actor, Permission.DELETE_RECORDING, RECORDING_WRITES)
+
+
+def guard_sync(sync: Any, actor: ActorSource) -> Any:
+    """The workstation's sync link: configuring, syncing by hand and resolving need SYNC."""
+    return _Guarded(sync, actor, Permission.SYNC, SYNC_WRITES)
+
+
+__all__ = ["check_schedule_edit", "check_sync", "delete_recording", "guard_recordings", "guard_sync", "guard_workshop",
+           "save_settings_as"]

@@ -112,6 +112,8 @@ class UserDirectory:
     def create(self, by: Actor, name: str, password: str, role: str, *, display_name: str = "", email: str = "") -> User:
         authorize(by, Permission.MANAGE_USERS, record=f"user:{name}", audit=self.audit)
         self._check_role(role)
+        if role != Role.ADMIN.value and not self.has_users():  # demo mode's Admin page: never a store without an admin
+            raise InvalidRequest("the first user must be an admin (it ends demo mode; the admin then adds the others)")
         user = self._insert(name, password, role, display_name, email)
         self.audit.append(by.name, "create user", record=f"user:{name}", after={"role": role, "email": email})
         return user

@@ -8,6 +8,8 @@ from carvrooom_desktop.storage.store import Store
 
 ADMIN_PASSWORD = "admin-pass-4217"
 PASSWORD = "s3cret-workshop-pw"  # each test user's password (grepped for in the database file and the log)
+DISPLAY = {"technician": "Tomás Reyes", "service manager": "Sam Okafor", "warranty clerk": "Wen Li",
+           "fleet manager": "Farah Haddad"}
 
 
 def open_people(url: str, origin: str = "ws-people") -> tuple[Store, People]:
@@ -24,6 +26,7 @@ def staff(people: People) -> dict[str, object]:
         if role is Role.ADMIN:
             continue
         name = role.value.replace(" ", "_")
-        people.users.create(actors[Role.ADMIN.value], name, PASSWORD, role.value, email=f"{name}@shop.example")
+        people.users.create(actors[Role.ADMIN.value], name, PASSWORD, role.value, email=f"{name}@shop.example",
+                            display_name=DISPLAY[role.value])
         actors[role.value] = people.users.sign_in(name, PASSWORD)
     return actors
