@@ -40,6 +40,7 @@ COMMAND_MODULES = {
     "users": "users", "roles": "roles", "audit": "audit",  # people and trust (issue 14)
     "fleet": "fleet",  # the fleet: seeded demo fleet, health and due maintenance, a car's history (issue 15)
     "telematics": "telematics",  # telematics over MQTT: listen and store (issue 15)
+    "report": "report",  # the owner's health report PDF (issue 15)
 }
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2

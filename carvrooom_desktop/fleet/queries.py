@@ -48,6 +48,7 @@ class FleetFilter:
     year: int | None = None  # model year
     customer: str | None = None
     site: str | None = None
+    vin: str | None = None  # one car (the owner report, a car's page)
 
     def condition(self) -> ColumnElement[bool]:
         parts: list[ColumnElement[bool]] = [VehicleRow.deleted.is_(False), FleetVehicleRow.deleted.is_(False)]
@@ -59,6 +60,8 @@ class FleetFilter:
             parts.append(FleetVehicleRow.customer == self.customer)
         if self.site:
             parts.append(FleetVehicleRow.site == self.site)
+        if self.vin:
+            parts.append(VehicleRow.vin == self.vin)
         return and_(true(), *parts)
 
 
@@ -220,23 +223,25 @@ def load_fleet(engine: Engine, flt: FleetFilter | None = None, today: date | Non
         cars = conn.execute(_fleet_vehicles(flt)).all()
         ids = {r.key: r for r in cars}
         # 50,000 rows: the driver's tuples as they come (keys as the driver gives them: SQLite hex text), no Row objects
-        rows = conn.execute(select(_raw(FleetVisitRow.vehicle_id), *_VISIT_COLUMNS).where(FleetVisitRow.deleted.is_(False))
+        one_car = FleetVisitRow.vin == flt.vin if flt.vin else true()
+        rows = conn.execute(select(_raw(FleetVisitRow.vehicle_id), *_VISIT_COLUMNS).where(FleetVisitRow.deleted.is_(False), one_car)
                             .order_by(FleetVisitRow.vehicle_id, FleetVisitRow.visit_date)).cursor.fetchall()
         newest = (select(FleetVisitRow.vehicle_id, func.max(FleetVisitRow.visit_date).label("day"))
-                  .where(FleetVisitRow.deleted.is_(False)).group_by(FleetVisitRow.vehicle_id).subquery())
+                  .where(FleetVisitRow.deleted.is_(False), one_car).group_by(FleetVisitRow.vehicle_id).subquery())
         latest_findings: dict[Any, list[dict[str, Any]]] = dict(conn.execute(
             select(_raw(FleetVisitRow.vehicle_id), FleetVisitRow.findings)
             .join(newest, and_(newest.c.vehicle_id == FleetVisitRow.vehicle_id, newest.c.day == FleetVisitRow.visit_date))).all())
         plans: dict[Any, list[Any]] = {}
         for p in conn.execute(select(_raw(FleetMaintenanceRow.vehicle_id), FleetMaintenanceRow.item, FleetMaintenanceRow.interval_km,
                                      FleetMaintenanceRow.interval_days, FleetMaintenanceRow.last_done_date, FleetMaintenanceRow.last_done_km)
-                              .where(FleetMaintenanceRow.deleted.is_(False)).order_by(FleetMaintenanceRow.vehicle_id, FleetMaintenanceRow.item)):
+                              .where(FleetMaintenanceRow.deleted.is_(False), FleetMaintenanceRow.vin == flt.vin if flt.vin else true())
+                              .order_by(FleetMaintenanceRow.vehicle_id, FleetMaintenanceRow.item)):
             plans.setdefault(p[0], []).append(p)
         bays, technicians = _schedule_hours(conn, flt)
         costs = _warranty_cost(conn, flt)
     keys, dates, odo, score, codes, cleared, flagged, repaired, pads = (list(c) for c in zip(*rows, strict=True)) if rows else ([],) * 9
     starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
-    bounds = dict(zip((keys[i] for i in starts), zip(starts, [*starts[1:], len(keys)], strict=True), strict=True))
+    bounds = dict(zip((keys[i] for i in starts), zip(starts, [*starts[1:], len(keys)], strict=True), strict=True)) if starts else {}
     days = list(map(date.fromisoformat, dates))
     # every car's pad wear in one numpy pass (fleet/wear.py), then per car from plain list slices
     wear = pad_estimates(np.array(starts, dtype=np.int64), np.array(odo, dtype=float), np.array(pads, dtype=float))

@@ -33,7 +33,7 @@ from carvrooom_desktop.domain.dtc import DtcSystem
 from carvrooom_desktop.errors import InvalidRequest
 from carvrooom_desktop.fleet.maintenance import MAINTENANCE_ITEMS
 from carvrooom_desktop.fleet.sites import SITES
-from carvrooom_desktop.fleet.systems import system_key
+from carvrooom_desktop.fleet.systems import CHECKED_SYSTEMS, system_key
 from carvrooom_desktop.storage.fleet_models import FleetMaintenanceRow, FleetVehicleRow, FleetVisitRow
 from carvrooom_desktop.storage.models import DiagnosisRow, VehicleRow, VehicleScanRow
 from carvrooom_desktop.storage.warranty_models import WarrantyClaimRow
@@ -43,7 +43,6 @@ from drivers.simulator.faults import FAULT_CATALOGUE
 from drivers.vin import check_digit
 
 PAD_LIMIT_MM = 3.0  # analysis' brakes.service_limit_mm
-CHECKED_SYSTEMS = (DtcSystem.IGNITION, DtcSystem.FUEL_AIR, DtcSystem.COOLING, DtcSystem.CHARGING, DtcSystem.EMISSIONS, DtcSystem.CHASSIS)
 MAKES = (
     ("Ford", "1FA", ("Focus", "Transit Connect")), ("Honda", "1HG", ("Civic", "Accord")),
     ("Toyota", "2T1", ("Corolla", "Yaris")), ("Volkswagen", "3VW", ("Jetta", "Golf")),
