@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 INTAKE_MS = 250
 ESCALATION_MS = 1000
+BOARD_MS = 5 * 60_000  # bookings at risk: the board is read again this often
 
 
 class TrayNotifier(QObject):
@@ -105,10 +106,15 @@ class AlertDesk(QObject):
         self._escalate = QTimer(self)
         self._escalate.setInterval(ESCALATION_MS)
         self._escalate.timeout.connect(self._tick_escalation)
+        self._board = QTimer(self)
+        self._board.setInterval(BOARD_MS)
+        self._board.timeout.connect(self.check_bookings)
         if self.service is not None and start:
             self.service.centre.attach(background=True, own_thread=False)
             self._flush.start()
             self._escalate.start()
+            if getattr(self.store, "workshop", None) is not None:
+                self._board.start()
 
     @property
     def available(self) -> bool:
@@ -141,6 +147,21 @@ class AlertDesk(QObject):
         self._escalating = False
         if error is not None:
             log.warning("alert escalation pass failed: %s", error)
+
+    def check_bookings(self) -> None:
+        """Read the planning board on the worker: raise bookings at risk, resolve those back on time."""
+        if self.service is None or self.store is None:
+            return
+        centre, repo = self.service.centre, self.store.workshop
+
+        def check() -> int:
+            from datetime import datetime
+
+            from carvrooom_desktop.alerts.workshop_risk import load_today_board
+
+            return len(centre.check_board(load_today_board(repo, datetime.now().astimezone())))
+
+        self.runner.submit(check, lambda _n: None, lambda e: log.warning("bookings at risk not checked: %s", e), name="board check")
 
     @Slot(str, object)
     def _on_raised(self, _topic: str, payload: Any) -> None:
@@ -247,6 +268,7 @@ class AlertDesk(QObject):
         """Stop the timers and the bus, finish store work; safe to call twice."""
         self._flush.stop()
         self._escalate.stop()
+        self._board.stop()
         self.bridge.close()
         if self.service is not None:
             self.service.centre.detach()

@@ -148,10 +148,18 @@ class AlertCentre:
         return self.handle(ev.CLAIM_FLAGGED, {"claim_id": claim_id, "vin": vin, "score": score, "flags": list(flags)})
 
     def check_board(self, board: Board) -> list[Alert]:
-        """The planning board's bookings at risk of missing their promise."""
+        """The planning board's bookings at risk of missing their promise; an open one that is back on time resolves
+        itself (PagerDuty's auto-resolve: the board is read whole, so "not at risk any more" is known)."""
         from carvrooom_desktop.alerts.workshop_risk import at_risk_jobs
 
-        return self.handle(ev.BOOKING_CHANGED, booking_risk(at_risk_jobs(board)))
+        jobs = at_risk_jobs(board)
+        created = self.handle(ev.BOOKING_CHANGED, booking_risk(jobs))
+        rules = {r.id for r in self.rules.rules if r.kind == "booking_at_risk"}
+        still = {f"{rule}:{j['job_id']}" for rule in rules for j in jobs}
+        for alert in self.repo.list(open_only=True, limit=10_000):
+            if alert.rule in rules and alert.dedupe_key not in still:
+                self.repo.resolve(alert.id, "schedule board", self.clock.now(), "back on time: the plan now meets the promise")
+        return created
 
     # -- raising ------------------------------------------------------------------------------------
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from carvrooom_desktop.storage.workshop import WorkshopRepository
     from carvrooom_desktop.workshop.board import Board
 
 
@@ -27,4 +30,12 @@ def at_risk_jobs(board: Board) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["at_risk_jobs"]
+def load_today_board(repo: WorkshopRepository, now: datetime, days: int = 7) -> Board:
+    """The board from today's midnight (workshop time) for ``days``: what the alert check reads."""
+    from carvrooom_desktop.workshop.board import load_board
+
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return load_board(repo, now=now, window_start=start, days=days)
+
+
+__all__ = ["at_risk_jobs", "load_today_board"]

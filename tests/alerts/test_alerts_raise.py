@@ -123,3 +123,31 @@ def test_queued_intake_without_a_thread_is_drained_by_the_caller(centre, bus, re
     assert centre.pending and repo.count_open() == 0  # the publisher only queued
     created = centre.drain()
     assert len(created) == 700 and not centre.pending and repo.count_open() == 700
+
+
+class _Board:
+    """What at_risk_jobs reads of a planning board: live bookings, jobs and each job's planned end."""
+
+    def __init__(self, ends: dict[str, tuple[datetime, datetime | None]]) -> None:
+        from types import SimpleNamespace
+
+        self._ends = ends
+        self.jobs = {j: SimpleNamespace(label=f"job {j}", promised_at=p, state="planned") for j, (_e, p) in ends.items()}
+
+    def live(self):
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(job_id=j) for j in self._ends]
+
+    def end_of(self, job_id):
+        return self._ends[job_id][0]
+
+
+def test_bookings_at_risk_from_the_board_raise_and_resolve_when_back_on_time(centre, repo):
+    five, half_past = datetime(2026, 12, 4, 17, 0, tzinfo=UTC), datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
+    [late] = centre.check_board(_Board({"a": (half_past, five), "b": (five, half_past), "c": (half_past, None)}))
+    assert late.dedupe_key == "booking-at-risk:a" and late.facts["late_minutes"] == 30.0
+    assert centre.check_board(_Board({"a": (half_past, five)})) == []  # still late: the same alert
+    centre.check_board(_Board({"a": (five, five)}))  # re-planned: on time
+    back = repo.get(late.id)
+    assert back.state is AlertState.RESOLVED and back.resolved_by == "schedule board"
