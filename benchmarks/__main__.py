@@ -6,6 +6,7 @@ from benchmarks import (
     bench_fallback,
     bench_import,
     bench_live_path,
+    bench_people,
     bench_plot,
     bench_recording,
     bench_recording_memory,
@@ -32,3 +33,4 @@ if __name__ == "__main__":
     bench_schedule.main(["--quick"])  # full: python -m benchmarks.bench_schedule; Brandimarte: --brandimarte --time-limit 60
     bench_warranty.main(["--quick"])  # full: python -m benchmarks.bench_warranty (20,000 labelled, import 100,000)
     bench_uds.main(["--repeats", "3"])  # quick variant; full: python -m benchmarks.bench_uds (5 runs)
+    bench_people.main(["--quick"])  # full: python -m benchmarks.bench_people (audit verify over 1,000,000 entries)
