@@ -118,6 +118,7 @@ class Workbench(QObject):
             "admin": ("Admin", self._make_admin),
             "alerts": ("Alerts", self._make_alerts),
             "warranty": ("Warranty", self._make_warranty),
+            "fleet": ("Fleet", self._make_fleet),
         }
         sections = {"Bench": list(bench), "Workshop": [], "Management": ["sync", "alerts"]}
         for key, (_t, section, _s, _f) in planned.items():
@@ -273,6 +274,17 @@ class Workbench(QObject):
         page = ComparisonWorkspace(self.theme.current, model=self.model, io=self.io)
         self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
         QTimer.singleShot(0, self.io.refresh_compare_choices)
+        return page
+
+    def _make_fleet(self) -> QWidget:
+        from ui.workspaces.fleet import FleetDesk, FleetWorkspace  # pyqtgraph for the health plot
+
+        desk = FleetDesk(self.store if getattr(self.store, "engine", None) is not None else None,
+                         unavailable=self.store_problem or "the store could not be opened", parent=self)
+        page = FleetWorkspace(self.theme.current, role=self._role, desk=desk)
+        self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
+        self.window.closing.connect(desk.wait)
+        QTimer.singleShot(0, page.request_refresh)
         return page
 
     # -- session ----------------------------------------------------------------------------------------
