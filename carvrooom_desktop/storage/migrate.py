@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0011_alerts"  # keep equal to the newest file in migrations/versions (a test checks)
+HEAD_REVISION = "0012_warranty_trace_fingerprints"  # keep equal to the newest file in migrations/versions (a test checks)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

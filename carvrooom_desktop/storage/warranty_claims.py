@@ -21,19 +21,14 @@ from carvrooom_desktop.domain.roles import Role
 from carvrooom_desktop.errors import NotFound
 from carvrooom_desktop.storage.models import utcnow
 from carvrooom_desktop.storage.warranty_models import WarrantyClaimRow
-from carvrooom_desktop.warranty.claim import (
-    ClaimStatus,
-    WarrantyClaim,
-    check_editable,
-    check_transition,
-)
+from carvrooom_desktop.warranty.claim import ClaimStatus, WarrantyClaim, check_editable, check_transition
 from carvrooom_desktop.warranty.errors import StaleClaim
 
 _table = cast(Table, WarrantyClaimRow.__table__)  # a declarative model's table (SQLAlchemy types it FromClause)
 EDITABLE_FIELDS = frozenset({
     "claim_id", "claim_type", "vin", "claim_date", "repair_date", "in_service_date", "odometer_km", "odometer_out_km",
     "complaint", "cause", "correction", "dtcs", "freeze_frames", "part_number", "part_category", "labour_op", "dealer_id",
-    "amount_cents", "attachments", "recording_id", "recording_sha256",
+    "amount_cents", "attachments", "recording_id", "recording_sha256", "trace_fingerprint",
 })
 _DATES = ("claim_date", "repair_date", "in_service_date")
 INSERT_BATCH = 5_000
@@ -52,9 +47,14 @@ def to_row_values(claim: WarrantyClaim, origin: str) -> dict[str, Any]:
         "part_number": claim.part_number, "part_category": claim.part_category, "labour_op": claim.labour_op,
         "dealer_id": claim.dealer_id, "amount_cents": int(claim.amount_cents), "attachments": [dict(a) for a in claim.attachments],
         "recording_id": claim.recording_id, "recording_sha256": claim.recording_sha256,
+        "trace_fingerprint": claim.trace_fingerprint, "trace_duration_s": _trace_duration(claim.trace_fingerprint),
         "status": ClaimStatus(claim.status).value, "status_note": claim.status_note, "decided_by": claim.decided_by,
         "decided_at": None,
     }
+
+
+def _trace_duration(fingerprint: dict[str, Any] | None) -> float | None:
+    return float(fingerprint["duration_s"]) if fingerprint else None
 
 
 def _iso(d: date | None) -> str:
@@ -74,7 +74,8 @@ def from_row(r: WarrantyClaimRow | Row[Any]) -> WarrantyClaim:
         correction=r.correction, dtcs=tuple(r.dtcs or ()), freeze_frames=tuple(r.freeze_frames or ()),
         part_number=r.part_number, part_category=r.part_category, labour_op=r.labour_op, dealer_id=r.dealer_id,
         amount_cents=r.amount_cents, attachments=tuple(r.attachments or ()), recording_id=r.recording_id,
-        recording_sha256=r.recording_sha256, status=ClaimStatus(r.status), status_note=r.status_note, decided_by=r.decided_by,
+        recording_sha256=r.recording_sha256, trace_fingerprint=r.trace_fingerprint, status=ClaimStatus(r.status),
+        status_note=r.status_note, decided_by=r.decided_by,
     )
 
 
@@ -120,6 +121,8 @@ class WarrantyClaimRepository:
                     value = _iso(value)
                 elif name in ("dtcs", "freeze_frames", "attachments"):
                     value = [dict(v) if isinstance(v, dict) else v for v in value]
+                elif name == "trace_fingerprint":
+                    row.trace_duration_s = _trace_duration(value)
                 setattr(row, name, value)
             row.version += 1
             row.origin = self.origin
@@ -236,6 +239,13 @@ class WarrantyClaimRepository:
         if not sha256:
             return []
         query = select(_table).where(_table.c.deleted.is_(False), _table.c.recording_sha256 == sha256)
+        with self.engine.connect() as conn:
+            return [from_row(r) for r in conn.execute(query)]
+
+    def with_trace_duration(self, low_s: float, high_s: float) -> builtins.list[WarrantyClaim]:
+        """Claims whose recording's fingerprint lasts between the two durations (the trace-match candidates)."""
+        query = select(_table).where(_table.c.deleted.is_(False), _table.c.trace_duration_s >= low_s,
+                                     _table.c.trace_duration_s <= high_s)
         with self.engine.connect() as conn:
             return [from_row(r) for r in conn.execute(query)]
 

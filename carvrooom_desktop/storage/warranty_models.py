@@ -65,6 +65,8 @@ class WarrantyClaimRow(Synced, Base):
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{name, sha256, kind, size}]
     recording_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("recordings.id"), nullable=True)
     recording_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
+    trace_fingerprint: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # warranty/traces.py
+    trace_duration_s: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)  # the match candidates' key
     status: Mapped[str] = mapped_column(String(16), default="draft")
     status_note: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(32), default="")  # the role that made the last transition

@@ -106,6 +106,7 @@ class WarrantyClaim:
     attachments: tuple[dict[str, Any], ...] = ()  # {"name", "sha256", "kind", "size"}
     recording_id: uuid.UUID | None = None
     recording_sha256: str = ""
+    trace_fingerprint: dict[str, Any] | None = field(default=None, compare=False, repr=False)  # warranty/traces.py
     claim_type: str = "standard"
     status: ClaimStatus = ClaimStatus.DRAFT
     status_note: str = ""

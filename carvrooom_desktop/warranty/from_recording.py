@@ -20,6 +20,8 @@ from carvrooom_desktop.storage.models import RecordingChunkRow
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
 from carvrooom_desktop.warranty.claim import PART_CATEGORIES, ClaimStatus, WarrantyClaim
 from carvrooom_desktop.warranty.history import recording_odometer
+from carvrooom_desktop.warranty.traces import SIGNALS
+from carvrooom_desktop.warranty.traces import fingerprint as trace_fingerprint
 
 if TYPE_CHECKING:
     from carvrooom_desktop.storage.store import Store
@@ -48,7 +50,8 @@ def claim_from_recording(store: Store, recording_id: uuid.UUID, *, part_category
                          claim_date: date | None = None, repository: WarrantyClaimRepository | None = None) -> WarrantyClaim:
     """Create and save a draft claim from a stored recording: VIN, odometer (the recording's ``odometer_km``
     samples, else the vehicle record), the trouble codes and freeze frames of the scans taken with it,
-    the repair date (the recording's day) and the SHA-256 of its data, attached as evidence."""
+    the repair date (the recording's day), the SHA-256 of its data, attached as evidence, and its trace
+    fingerprint (near-identical copies on other cars' claims are found by it)."""
     if part_category not in PART_CATEGORIES:
         raise ValueError(f"part category {part_category!r} is not one of: {', '.join(PART_CATEGORIES)}")
     recording = store.recordings.get(recording_id)
@@ -66,6 +69,7 @@ def claim_from_recording(store: Store, recording_id: uuid.UUID, *, part_category
         if scan["freeze_frames"]:
             freeze = list(scan["freeze_frames"])  # the newest scan's freeze frames
     sha, size = recording_sha256(store.engine, recording_id)
+    fingerprint = trace_fingerprint(store.recordings.load_samples(recording_id, [n for n in SIGNALS if n in recording.signal_names]))
     today = claim_date or date.today()
     claim = WarrantyClaim(
         claim_id=claim_id or f"WC-{today:%Y%m%d}-{str(recording_id)[:8].upper()}", vin=recording.vin, claim_date=today,
@@ -73,6 +77,7 @@ def claim_from_recording(store: Store, recording_id: uuid.UUID, *, part_category
         complaint=recording.notes if complaint is None else complaint, cause=cause, correction=correction,
         dtcs=tuple(codes), freeze_frames=tuple(freeze), part_number=part_number, part_category=part_category,
         labour_op=labour_op, dealer_id=dealer_id, amount_cents=amount_cents, recording_id=recording_id, recording_sha256=sha,
+        trace_fingerprint=fingerprint,
         attachments=({"name": f"recording {recording_id}", "kind": "recording", "sha256": sha, "size": size},),
         status=ClaimStatus.DRAFT,
     )

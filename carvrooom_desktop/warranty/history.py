@@ -13,6 +13,7 @@ Two implementations of one protocol:
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ class ClaimHistory(Protocol):
     def claims_for_vin(self, vin: str) -> Sequence[WarrantyClaim]: ...
 
     def claims_with_recording(self, sha256: str) -> Sequence[WarrantyClaim]: ...
+
+    def claims_with_trace_duration(self, low_s: float, high_s: float) -> Sequence[WarrantyClaim]: ...
 
     def other_readings(self, vin: str) -> Sequence[OdometerReading]: ...
 
@@ -113,6 +116,9 @@ class StoreHistory:
     def claims_with_recording(self, sha256: str) -> Sequence[WarrantyClaim]:
         return self.claims.with_recording_sha256(sha256)
 
+    def claims_with_trace_duration(self, low_s: float, high_s: float) -> Sequence[WarrantyClaim]:
+        return self.claims.with_trace_duration(low_s, high_s)
+
     def other_readings(self, vin: str) -> Sequence[OdometerReading]:
         return self.readings(vin) if self.readings is not None else ()
 
@@ -127,6 +133,8 @@ class MemoryHistory:
         self.by_vin: dict[str, list[WarrantyClaim]] = defaultdict(list)
         self.by_sha: dict[str, list[WarrantyClaim]] = defaultdict(list)
         self.months: Counter[tuple[str, str]] = Counter()
+        self.traced: list[tuple[float, WarrantyClaim]] = []  # (fingerprint duration, claim), sorted when asked
+        self._traced_sorted = True
         for c in claims:
             self.add(c)
         self.readings = readings
@@ -137,12 +145,22 @@ class MemoryHistory:
         if c.recording_sha256:
             self.by_sha[c.recording_sha256].append(c)
         self.months[(c.dealer_id, c.claim_date.isoformat()[:7])] += 1
+        if c.trace_fingerprint:
+            self.traced.append((float(c.trace_fingerprint["duration_s"]), c))
+            self._traced_sorted = False
 
     def claims_for_vin(self, vin: str) -> Sequence[WarrantyClaim]:
         return self.by_vin.get(vin, ())
 
     def claims_with_recording(self, sha256: str) -> Sequence[WarrantyClaim]:
         return self.by_sha.get(sha256, ()) if sha256 else ()
+
+    def claims_with_trace_duration(self, low_s: float, high_s: float) -> Sequence[WarrantyClaim]:
+        if not self._traced_sorted:
+            self.traced.sort(key=lambda pair: pair[0])
+            self._traced_sorted = True
+        keys = [d for d, _ in self.traced]
+        return [c for _, c in self.traced[bisect_left(keys, low_s):bisect_right(keys, high_s)]]
 
     def other_readings(self, vin: str) -> Sequence[OdometerReading]:
         if self.readings is None or vin not in self._reading_vins:

@@ -6,7 +6,7 @@
 | ``odometer_rollback`` | the odometer is lower than an earlier reading of the same VIN (claims, the vehicle record, recordings) |
 | ``end_of_coverage`` | the repair falls in the last days or kilometres of the coverage that covers it |
 | ``dtc_mismatch`` | none of the claim's trouble codes supports the claimed part (``resources/warranty/part_dtcs.json``) |
-| ``shared_recording`` | the same recording (SHA-256 of its data) is attached to an earlier claim on another car |
+| ``shared_recording`` | the same recording (SHA-256 of its data) is attached to an earlier claim on another car, or one whose signal traces match (``traces.py``) |
 | ``dealer_rate`` | the dealer's claims this month jump far above its own monthly history |
 
 A signal fires at ``fires_at`` (0.5) and above. Thresholds are data: ``resources/warranty/signals.json``.
@@ -276,18 +276,41 @@ class SignalChecker:
         return self._signal(DTC_MISMATCH, 0.0, {"dtcs": []}, "")
 
     def shared_recording(self, claim: WarrantyClaim) -> Signal:
-        if not claim.recording_sha256:
-            return self._signal(SHARED_RECORDING, 0.0, {}, "")
+        """The same recording (SHA-256) on an earlier claim of another car; else one whose traces match (traces.py)."""
+        s = self.settings.get("shared_recording", {})
         others = [c for c in self.history.claims_with_recording(claim.recording_sha256)
-                  if not _same(c, claim) and c.vin != claim.vin and c.order_key() < claim.order_key()]
-        if not others:
+                  if not _same(c, claim) and c.vin != claim.vin and c.order_key() < claim.order_key()] if claim.recording_sha256 else []
+        if others:
+            first = min(others, key=WarrantyClaim.order_key)
+            return self._signal(SHARED_RECORDING, float(s.get("score", 1.0)),
+                                {"sha256": claim.recording_sha256, "other_claims": [c.claim_id for c in others][:20],
+                                 "other_vins": sorted({c.vin for c in others})[:20]},
+                                f"The attached recording is the one of claim {first.claim_id} on another car ({first.vin}): "
+                                "reject this evidence and ask for a recording of this car.")
+        return self._trace_match(claim, float(s.get("trace_threshold", 0.9)), float(s.get("trace_score", 0.9)))
+
+    def _trace_match(self, claim: WarrantyClaim, threshold: float, score: float) -> Signal:
+        from carvrooom_desktop.warranty.traces import duration_window, similarity
+
+        if not claim.trace_fingerprint:
             return self._signal(SHARED_RECORDING, 0.0, {}, "")
-        first = min(others, key=WarrantyClaim.order_key)
-        return self._signal(SHARED_RECORDING, float(self.settings.get("shared_recording", {}).get("score", 1.0)),
-                            {"sha256": claim.recording_sha256, "other_claims": [c.claim_id for c in others][:20],
-                             "other_vins": sorted({c.vin for c in others})[:20]},
-                            f"The attached recording is the one of claim {first.claim_id} on another car ({first.vin}): "
-                            "reject this evidence and ask for a recording of this car.")
+        low, high = duration_window(float(claim.trace_fingerprint["duration_s"]))
+        matches = []
+        for other in self.history.claims_with_trace_duration(low, high):
+            if _same(other, claim) or other.vin == claim.vin or not other.order_key() < claim.order_key():
+                continue
+            value = similarity(claim.trace_fingerprint, other.trace_fingerprint)
+            if value >= threshold:
+                matches.append((value, other))
+        if not matches:
+            return self._signal(SHARED_RECORDING, 0.0, {}, "")
+        value, first = max(matches, key=lambda m: (m[0], m[1].order_key()))
+        return self._signal(SHARED_RECORDING, score * value,
+                            {"trace_similarity": round(value, 3), "other_claims": [c.claim_id for _, c in matches][:20],
+                             "other_vins": sorted({c.vin for _, c in matches})[:20]},
+                            f"The recording's traces match claim {first.claim_id} on another car ({first.vin}) "
+                            f"(similarity {value:.2f}) though its data differs: an edited copy is likely; ask for the "
+                            "original recording of this car.")
 
     def dealer_rate(self, claim: WarrantyClaim) -> Signal:
         if not claim.dealer_id:
