@@ -1,4 +1,4 @@
-"""``carvrooom warranty import|list|new|check|flags|submit|approve|reject|evidence|verify``: warranty claims.
+"""``carvrooom warranty import|list|new|check|flags|similar|submit|approve|reject|evidence|verify``: warranty claims.
 
 ``import CLAIMS.csv`` reads the portal's columns (bad rows reported with their line numbers, good
 rows saved in one transaction); ``list`` shows claims (``--csv FILE`` exports them in the same
@@ -7,7 +7,8 @@ columns); ``check CLAIM`` gives one claim's coverage verdict and signals with th
 signals; text: the flagged ones). ``--rules FILE`` judges coverage with another rule set.
 ``new --recording ID`` makes a draft claim from a recorded session; ``submit``/``approve``/``reject``
 move it on (role-checked in the core); ``evidence CLAIM -o PACK.pdf`` writes the evidence pack and
-``verify PACK.pdf`` checks it (``--data``: the recording's data is hashed again in the store).
+``verify PACK.pdf`` checks it (``--data``: the recording's data is hashed again in the store);
+``similar CLAIM`` lists other cars' claims telling the same story (the ChromaDB index beside the store).
 
 Exit codes: 0 done (verify: every check passed), 1 a bad row, a failed check or a refused action,
 2 a file that is not a sealed pack.
@@ -79,6 +80,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     evidence.add_argument("--rules", metavar="FILE", help="coverage rules (default: resources/warranty/coverage_rules.json)")
     evidence.add_argument("--issued", metavar="YYYY-MM-DD", help="the pack's date (default: the claim's date)")
 
+    similar = actions.add_parser("similar", help="other cars' claims that tell the same story (by meaning, ChromaDB)")
+    similar.add_argument("claim", metavar="CLAIM")
+    similar.add_argument("-n", type=int, default=5, help="how many (default 5)")
+    similar.add_argument("--json", action="store_true")
+
     verify = actions.add_parser("verify", help="check an evidence pack: seal, manifest, every embedded item")
     verify.add_argument("pack", metavar="PACK.pdf")
     verify.add_argument("--data", action="store_true", help="also hash the recording's data again in the store (--db)")
@@ -107,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
             return _new(store, repo, args)
         if args.action in ("submit", "approve", "reject"):
             return _decide(repo, args)
+        if args.action == "similar":
+            return _similar(store, repo, args)
         checked = cast("CoverageRules", rules)  # check, flags and evidence (the actions left here) loaded the rules above
         if args.action == "evidence":
             return _evidence(store, repo, checked, args)
@@ -246,6 +254,28 @@ def _decide(repo: WarrantyClaimRepository, args: argparse.Namespace) -> int:
     assert claim.id is not None  # a stored claim
     done = repo.set_status(claim.id, target, settings.role, note=args.note)
     print(f"claim {done.claim_id} is {done.status.value}" + (f" ({args.note})" if args.note else ""))
+    return 0
+
+
+def _similar(store: Store, repo: WarrantyClaimRepository, args: argparse.Namespace) -> int:
+    from carvrooom_desktop.warranty.desk import WarrantyDesk
+
+    claim = repo.find(args.claim)
+    desk = WarrantyDesk(store)
+    try:
+        if sys.stderr.isatty() and desk.repo.count() > 10_000:
+            print("bringing the similar-claims index up to date (the first time takes a while)...", file=sys.stderr)
+        lines = desk.similar(claim, args.n)
+    finally:
+        desk.close()
+    if args.json:
+        print(json.dumps([{"claim_id": ln.claim.claim_id, "vin": ln.claim.vin, "part_category": ln.claim.part_category,
+                           "claim_date": ln.claim.claim_date.isoformat(), "similarity": round(ln.similarity, 3),
+                           "text": ln.claim.text} for ln in lines], indent=2))
+        return 0
+    print(f"claims on other cars like {claim.claim_id} ({claim.text[:70]}):" if lines else f"no similar claims to {claim.claim_id}")
+    for ln in lines:
+        print(f"  {ln.similarity:.2f}  {ln.claim.claim_id:<22} {ln.claim.vin:<17} {ln.claim.part_category:<22} {ln.claim.text[:60]}")
     return 0
 
 

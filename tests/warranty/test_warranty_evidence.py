@@ -7,6 +7,8 @@ import hashlib
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -170,3 +172,31 @@ def test_the_cli_makes_a_claim_from_a_recording_then_a_pack_that_verifies(tmp_pa
     assert "NOT verified" in capsys.readouterr().out
     (tmp_path / "notes.txt").write_text("not a pack")
     assert main(["--db", url, "warranty", "verify", str(tmp_path / "notes.txt")]) == 2
+
+
+def test_the_cli_lists_similar_claims_on_other_cars_and_a_second_process_is_told_the_index_is_busy(tmp_path, capsys,
+                                                                                                    monkeypatch):
+    from carvrooom_desktop.__main__ import main
+    from carvrooom_desktop.storage.store import Store
+    from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
+    from carvrooom_desktop.warranty.sample import generate_claims
+    from carvrooom_desktop.warranty.similar import IndexBusy, SimilarClaims, index_dir_for
+
+    monkeypatch.setenv("CARVROOOM_HOME", str(tmp_path / "home"))
+    url = f"sqlite:///{tmp_path / 'similar.db'}"
+    claims = [lc.claim for lc in generate_claims(400, seed=9)]
+    with Store.open(url) as store:
+        WarrantyClaimRepository(store.engine, store.origin).add_many(claims)
+        path = index_dir_for(store.engine.url.render_as_string(hide_password=True))
+    target = claims[10]
+    assert main(["--db", url, "warranty", "similar", target.claim_id, "-n", "3", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 3 and all(h["vin"] != target.vin for h in hits)
+    assert hits == sorted(hits, key=lambda h: -h["similarity"]) and hits[0]["similarity"] > 0.5
+    with SimilarClaims(path) as index:  # reopened: the registered embedder, not Chroma's default, and nothing re-added
+        assert index.embedder_name == "carvrooom-hashed-ngrams" and index.count() == len(claims)
+        with pytest.raises(IndexBusy, match="is open in process"):
+            SimilarClaims(path)
+        other = subprocess.run([sys.executable, "-m", "carvrooom_desktop", "--db", url, "warranty", "similar", target.claim_id],
+                               capture_output=True, text=True, timeout=120)
+        assert other.returncode != 0 and "is open in process" in other.stderr  # another process: told, not hung
