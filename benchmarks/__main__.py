@@ -4,6 +4,7 @@ from benchmarks import (
     bench_decode,
     bench_elm_polling,
     bench_fallback,
+    bench_fleet,
     bench_import,
     bench_live_path,
     bench_people,
@@ -34,3 +35,4 @@ if __name__ == "__main__":
     bench_warranty.main(["--quick"])  # full: python -m benchmarks.bench_warranty (20,000 labelled, import 100,000)
     bench_uds.main(["--repeats", "3"])  # quick variant; full: python -m benchmarks.bench_uds (5 runs)
     bench_people.main(["--quick"])  # full: python -m benchmarks.bench_people (audit verify over 1,000,000 entries)
+    bench_fleet.main(["--quick"])  # full: python -m benchmarks.bench_fleet (1,000 cars x 50 visits, 20,000-message streams)

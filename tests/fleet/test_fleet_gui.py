@@ -34,38 +34,32 @@ def fleet_store(tmp_path):
 
 
 def test_fleet_page_shows_the_seeded_fleet_and_live_telematics(qtbot, light, fleet_store):
-    from carvrooom_desktop.fleet import queries
     from ui.workspaces.fleet import FleetDesk, FleetWorkspace
 
-    desk = FleetDesk(fleet_store)
+    desk = FleetDesk(fleet_store, today=TODAY)  # the seeded year ends on TODAY
     page = FleetWorkspace(light, role=lambda: "fleet manager", desk=desk)
     qtbot.addWidget(page)
     page.resize(1500, 900)
     page.show()
-    real = queries.load_fleet
-    try:
-        queries.load_fleet = lambda engine, flt=None, today=None: real(engine, flt, TODAY)  # the seeded year ends on TODAY
-        with qtbot.waitSignal(desk.view_loaded, timeout=20_000):
-            page.request_refresh()
-        assert page.vehicle_model.rowCount() == 50 and page.kpi_values["vehicles"].text() == "50"
-        assert page.dtc_model.rowCount() > 0 and page.bay_model.rowCount() > 0 and page.cost_model.rowCount() > 0
-        with qtbot.waitSignal(desk.history_loaded, timeout=10_000):
-            page.vehicle_table.selectRow(1)
-        assert page.history_model.rowCount() > 0
-        # a filter narrows the table
-        make = page.filters["make"]
-        qtbot.waitUntil(lambda: make.count() > 2, timeout=10_000)
-        with qtbot.waitSignal(desk.view_loaded, timeout=20_000):
-            make.setCurrentIndex(1)
-        assert 0 < page.vehicle_model.rowCount() < 50
-        assert page.current_filter() == FleetFilter(make=make.currentData())
-        with qtbot.waitSignal(desk.view_loaded, timeout=20_000):
-            make.setCurrentIndex(0)
-        with qtbot.waitSignal(desk.history_loaded, timeout=10_000):
-            page.vehicle_table.selectRow(0)
-            page.vehicle_table.selectRow(2)
-    finally:
-        queries.load_fleet = real
+    with qtbot.waitSignal(desk.view_loaded, timeout=20_000):
+        page.request_refresh()
+    assert page.vehicle_model.rowCount() == 50 and page.kpi_values["vehicles"].text() == "50"
+    assert page.dtc_model.rowCount() > 0 and page.bay_model.rowCount() > 0 and page.cost_model.rowCount() > 0
+    with qtbot.waitSignal(desk.history_loaded, timeout=10_000):
+        page.vehicle_table.selectRow(1)
+    assert page.history_model.rowCount() > 0
+    # a filter narrows the table
+    make = page.filters["make"]
+    qtbot.waitUntil(lambda: make.count() > 2, timeout=10_000)
+    with qtbot.waitSignal(desk.view_loaded, timeout=20_000):
+        make.setCurrentIndex(1)
+    assert 0 < page.vehicle_model.rowCount() < 50
+    assert page.current_filter() == FleetFilter(make=make.currentData())
+    with qtbot.waitSignal(desk.view_loaded, timeout=20_000):
+        make.setCurrentIndex(0)
+    with qtbot.waitSignal(desk.history_loaded, timeout=10_000):
+        page.vehicle_table.selectRow(0)
+        page.vehicle_table.selectRow(2)
     if not broker_reachable():
         _live_telematics(qtbot, page, desk, fleet_store)
     else:

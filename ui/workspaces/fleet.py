@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
@@ -134,9 +135,10 @@ class FleetDesk(QObject):
     failed = Signal(str)
     telematics_changed = Signal(object)  # IntakeSnapshot
 
-    def __init__(self, store: Any | None, *, unavailable: str = "", parent: QObject | None = None) -> None:
+    def __init__(self, store: Any | None, *, unavailable: str = "", today: date | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = getattr(store, "engine", None)
+        self.today = today  # None: the fleet as of today (a test or a demo fixes the day its data ends on)
         self.unavailable = unavailable or "the store could not be opened"
         self.runner = TaskRunner(self, max_threads=1)
         self.intake: Any = None
@@ -152,7 +154,7 @@ class FleetDesk(QObject):
 
         engine = self.engine
         self.runner.submit(lambda: filter_choices(engine), self.choices_loaded.emit, lambda e: self.failed.emit(str(e)), name="fleet choices")
-        self.runner.submit(lambda: load_fleet(engine, flt), self.view_loaded.emit, lambda e: self.failed.emit(str(e)), name="fleet")
+        self.runner.submit(lambda: load_fleet(engine, flt, self.today), self.view_loaded.emit, lambda e: self.failed.emit(str(e)), name="fleet")
 
     def open_vehicle(self, vin: str) -> None:
         if self.engine is None:
@@ -461,8 +463,6 @@ class FleetWorkspace(QWidget):
                         months[(d.year, d.month)].append(s)
             keys = sorted(months)
             if keys:
-                from datetime import date
-
                 xs = [stamp(date(y, m, 15)) for y, m in keys]
                 self.plot.plot(xs, [sum(months[k]) / len(months[k]) for k in keys],
                                pen=pg.mkPen(self._theme.muted, width=1.5, style=Qt.PenStyle.DashLine), name="fleet mean")
