@@ -32,7 +32,7 @@ bench: $(STAMP)
 # Resolve every supported Python and platform at once (markers keep PySide6 < 6.12 on 3.11), with hashes.
 lock: $(STAMP)
 	$(PY) -m pip install --quiet uv
-	$(VENV)/bin/uv pip compile pyproject.toml --extra test --universal --generate-hashes \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra build --universal --generate-hashes \
 		--python-version 3.11 --quiet -o $(LOCK)
 
 # The suite on the newest releases the ranges in pyproject.toml allow: what the next lock would bring.

@@ -6,7 +6,8 @@ PY=${PY:-.venv/bin/python}
 APP=build/dist/carvrooom/carvrooom
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    "$PY" -m pip install --quiet "pyinstaller>=6.10"  # a build tool only, not a runtime dependency
+    # PyInstaller and pip-licenses come pinned and hash-checked from the lock (the `build` extra): build tools, never shipped.
+    "$PY" -m pip install --quiet --require-hashes --no-deps -r requirements.lock 2> >(grep -v "is ignored: it is neither" >&2)
     started=$SECONDS
     "$PY" -m PyInstaller --noconfirm --clean --log-level WARN --distpath build/dist --workpath build/work build/carvrooom.spec
     echo "build: $((SECONDS - started)) s, $(du -sh build/dist/carvrooom | cut -f1)"
