@@ -15,6 +15,7 @@ from benchmarks import (
     bench_startup,
     bench_uds,
     bench_warranty,
+    bench_warranty_pack,
     health_sim_eval,
     rul_battery,
 )
@@ -33,6 +34,7 @@ if __name__ == "__main__":
     bench_plot.main(frames=10, repeats=1)  # quick variant; full: python -m benchmarks.bench_plot
     bench_schedule.main(["--quick"])  # full: python -m benchmarks.bench_schedule; Brandimarte: --brandimarte --time-limit 60
     bench_warranty.main(["--quick"])  # full: python -m benchmarks.bench_warranty (20,000 labelled, import 100,000)
+    bench_warranty_pack.main(["--quick"])  # full: python -m benchmarks.bench_warranty_pack (similar claims at 100,000)
     bench_uds.main(["--repeats", "3"])  # quick variant; full: python -m benchmarks.bench_uds (5 runs)
     bench_people.main(["--quick"])  # full: python -m benchmarks.bench_people (audit verify over 1,000,000 entries)
     bench_fleet.main(["--quick"])  # full: python -m benchmarks.bench_fleet (1,000 cars x 50 visits, 20,000-message streams)
