@@ -37,13 +37,15 @@ def run(args: argparse.Namespace) -> int:
 
 def add_module_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("every module of the car (UDS, ISO 14229 over ISO-TP)")
-    group.add_argument("--all-modules", action="store_true", help="discover and read every module (with --can IF:CH or --sim)")
+    group.add_argument("--all-modules", action="store_true",
+                       help="discover and read every module (with --can IF:CH, --elm PORT taking raw headers, or --sim)")
     group.add_argument("--module-fault", action="append", default=[], metavar="NAME[:MODULE]",
                        help="with --sim: a module fault (repeatable), e.g. abs_wheel_speed_open, busy:HVAC, gateway_block")
     group.add_argument("--clear", action="append", default=[], metavar="MODULE",
                        help="clear one module's codes after the scan (repeatable: ABS, 760/768, or 'all'); asks unless --yes")
     group.add_argument("--yes", action="store_true", help="confirm --clear without asking")
     group.add_argument("--29-bit", dest="extended", action="store_true", help="with --sim: the car's modules on 29-bit ids")
+    group.add_argument("--elm-face", action="store_true", help="with --sim: reach the modules through the simulated ELM327 (ATSH/ATCRA)")
     group.add_argument("--no-store", action="store_true", help="do not keep the module list in the store")
 
 

@@ -12,28 +12,31 @@ from typing import Any
 from carvrooom_desktop.cli.common import open_store
 from carvrooom_desktop.domain import Permission, Vehicle
 from carvrooom_desktop.errors import CarVrooomError, InvalidRequest, NotConfirmed
-from drivers.uds.link import ModuleLink, open_can, open_simulated
-from drivers.uds.module_scan import CarScan, ModuleReport, ModuleState, clear_module, scan_car
+from drivers.uds.link import AnyModuleLink, open_can, open_elm, open_simulated, open_simulated_elm
+from drivers.uds.module_scan import CarScan, ModuleReport, ModuleState
 
 log = logging.getLogger(__name__)
 EXIT_NO_MODULE = 3
 WARNING = "Clearing erases the module's codes with their snapshots and counters."
 
 
-def _link(args: argparse.Namespace) -> ModuleLink:
-    if args.elm:
-        raise InvalidRequest("--all-modules works over a CAN interface (--can IF:CH) or the simulated car (--sim); "
-                             "the ELM327 path (raw headers, ATSH/ATCRA) is not built yet")
+def _link(args: argparse.Namespace) -> AnyModuleLink:
     if args.sim:
+        if args.elm_face:
+            if args.extended:
+                raise InvalidRequest("--29-bit and --elm-face do not go together: the simulated ELM327 speaks 11-bit CAN")
+            return open_simulated_elm(seed=args.seed, faults=args.fault, module_faults=args.module_fault)
         return open_simulated(seed=args.seed, faults=args.fault, module_faults=args.module_fault, extended=args.extended)
-    if args.fault or args.module_fault or args.extended:
-        raise InvalidRequest("--fault, --module-fault and --29-bit only apply to the simulated car (--sim)")
+    if args.fault or args.module_fault or args.extended or args.elm_face:
+        raise InvalidRequest("--fault, --module-fault, --29-bit and --elm-face only apply to the simulated car (--sim)")
+    if args.elm:
+        return open_elm(args.elm)  # the adapter must take raw headers (ATSH, ATCRA): ELM327 v1.3+ and STN chips do
     return open_can(args.can, bitrate=args.bitrate)
 
 
 def run_modules(args: argparse.Namespace) -> int:
     with _link(args) as link:
-        scan = scan_car(link.bus)
+        scan = link.scan()
         cleared: list[ModuleReport] = []
         if args.clear:
             cleared = _clear(args, link, scan)
@@ -57,7 +60,7 @@ def _chosen(names: list[str], scan: CarScan) -> list[ModuleReport]:
     return out
 
 
-def _clear(args: argparse.Namespace, link: ModuleLink, scan: CarScan) -> list[ModuleReport]:
+def _clear(args: argparse.Namespace, link: AnyModuleLink, scan: CarScan) -> list[ModuleReport]:
     from carvrooom_desktop.cli.signed_in import cli_actor
     from carvrooom_desktop.people import authorize, record_action
 
@@ -74,7 +77,7 @@ def _clear(args: argparse.Namespace, link: ModuleLink, scan: CarScan) -> list[Mo
             confirmed = input(f"{WARNING}\nCodes now: {codes}. Clear them? [y/N] ").strip().lower() in ("y", "yes")
             if not confirmed:
                 return []
-        after = [clear_module(link.bus, m.address, actor.permissions, confirmed=True) for m in chosen]
+        after = [link.clear(m.address, actor.permissions, confirmed=True) for m in chosen]
         record_action(actor, Permission.CLEAR_CODES, record=record, before=codes,
                       after=", ".join(f"{m.short} {d.dtc.display}" for m in after for d in m.dtcs) or "none")
     return after

@@ -19,8 +19,8 @@ from carvrooom_desktop.errors import CarVrooomError, InvalidRequest
 from carvrooom_desktop.storage.store import Store
 from carvrooom_desktop.storage.vehicle_modules import VehicleModuleRepository
 from drivers.uds.addressing import ModuleAddress
-from drivers.uds.link import ModuleLink, open_can, open_simulated
-from drivers.uds.module_scan import CarScan, ModuleReport, clear_module, scan_car
+from drivers.uds.link import AnyModuleLink, open_can, open_simulated, open_simulated_elm
+from drivers.uds.module_scan import CarScan, ModuleReport
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +43,24 @@ class ModuleScanner:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store
         self.last: CarScan | None = None
-        self._link: ModuleLink | None = None
+        self._link: AnyModuleLink | None = None
         self._spec: LinkSpec | None = None
         self._lock = threading.Lock()
 
-    def _open(self, spec: LinkSpec) -> ModuleLink:
+    def _open(self, spec: LinkSpec) -> AnyModuleLink:
         if self._link is not None and self._spec == spec:
             return self._link
         self._close_link()
+        link: AnyModuleLink
         if spec.kind == "sim":
             link = open_simulated(seed=spec.seed, faults=spec.faults, module_faults=spec.module_faults)
+        elif spec.kind == "sim-elm":
+            link = open_simulated_elm(seed=spec.seed, faults=spec.faults, module_faults=spec.module_faults)
         elif spec.kind == "can":
             link = open_can(spec.channel, bitrate=spec.bitrate)
-        else:
-            raise InvalidRequest("all-module scans run over a CAN interface or the simulated car on virtual CAN; "
-                                 "over an ELM327 (raw headers, ATSH/ATCRA) they are not built yet")
+        else:  # the live session holds the adapter's serial line: a second client would steal its replies
+            raise InvalidRequest("while the live session holds the ELM327, scan every module from the command line "
+                                 "(carvrooom scan --all-modules --elm PORT) or connect through a CAN interface")
         self._link, self._spec = link, spec
         return link
 
@@ -65,7 +68,7 @@ class ModuleScanner:
              cancelled: Callable[[], bool] | None = None) -> CarScan:
         with self._lock:
             link = self._open(spec)
-            scan = scan_car(link.bus, progress=progress, cancelled=cancelled)
+            scan = link.scan(progress, cancelled)
             self.last = scan
             self._store(scan, scan.modules)
             return scan
@@ -79,7 +82,7 @@ class ModuleScanner:
             link = self._open(spec)
             after: dict[ModuleAddress, ModuleReport] = {}
             for address in addresses:
-                after[address] = clear_module(link.bus, address, permissions, confirmed=confirmed)
+                after[address] = link.clear(address, permissions, confirmed=confirmed)
             modules = tuple(after.get(m.address, m) for m in self.last.modules)
             self.last = CarScan(modules, self.last.elapsed_s, self.last.discovery_s, self.last.probed)
             self._store(self.last, list(after.values()))

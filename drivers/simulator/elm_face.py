@@ -20,8 +20,11 @@ from drivers.errors import AdapterNotFound
 from drivers.simulator.elm_interpreter import ElmInterpreter
 from drivers.simulator.faults import Fault
 from drivers.simulator.model import VehicleModel
+from drivers.simulator.module_faults import ModuleFault
 from drivers.simulator.obd_responder import ObdResponder
 from drivers.simulator.runner import ModelRunner
+from drivers.simulator.uds_car import SimulatedModules
+from drivers.simulator.uds_module import PENDING_NRC, UDS_SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +34,31 @@ PTY_UNAVAILABLE = "pseudo-terminals need Linux or macOS: use tcp:PORT"
 class SimulatedElm327:
     """Context manager: starts the model, the interpreter and one transport; ``close()`` is idempotent."""
 
-    def __init__(self, *, seed: int = 0, faults: Iterable[Fault] = (), speed: float | None = 1.0, ecu_delay: float = 0.0) -> None:
+    def __init__(self, *, seed: int = 0, faults: Iterable[Fault] = (), speed: float | None = 1.0, ecu_delay: float = 0.0,
+                 module_faults: Iterable[ModuleFault] = ()) -> None:
         self.model = VehicleModel(seed=seed, faults=tuple(faults))
         self.runner = ModelRunner(self.model, speed)
         responder = ObdResponder(self.model)
+        # The car's UDS modules behind the adapter, reached after ATSH <request id> (uds_car).
+        self.modules = SimulatedModules(self.model.vin, engine=self.model.ecu, lock=self.runner.lock, odometer_km=self.model.odometer_km)
+        for module_fault in module_faults:
+            self.modules.inject(module_fault)
+        routes = self.modules.by_request_id()
+
+        def physical(request_id: int, payload: bytes) -> tuple[int, list[bytes] | str] | None:
+            module = routes.get(request_id)
+            if module is None or not payload or payload[0] not in UDS_SERVICES or not self.ignition:
+                return None
+            with self.runner.lock:
+                reply = module.handle(payload)
+            if reply is None:
+                return None
+            response_id = self.modules.response_id(module)
+            if reply[:1] == b"\x7f" and reply[2:3] == bytes((PENDING_NRC,)):
+                return response_id, [reply] * 3  # 'pending' again and again until the adapter's timer runs out
+            if module.behaviour.broken_isotp and len(reply) > 13:
+                return response_id, "<RX ERROR"  # the adapter saw consecutive frames out of sequence
+            return response_id, [reply]
 
         def answer(payload: bytes) -> bytes | None:
             with self.runner.lock:
@@ -44,7 +68,7 @@ class SimulatedElm327:
             with self.runner.lock:
                 return self.model.signals()["battery_voltage"]
 
-        self.interpreter = ElmInterpreter(answer, voltage, ecu_delay=ecu_delay)
+        self.interpreter = ElmInterpreter(answer, voltage, ecu_delay=ecu_delay, physical=physical)
         self.port = ""
         self.ignition = True
         self._stop = threading.Event()
@@ -134,6 +158,9 @@ class SimulatedElm327:
     def inject(self, fault: Fault) -> None:
         with self.runner.lock:
             self.model.inject(fault)
+
+    def inject_module(self, fault: ModuleFault) -> None:
+        self.modules.inject(fault)  # takes the model lock itself
 
     # -- byte pumps --------------------------------------------------------------------
 

@@ -29,8 +29,11 @@ _OK_COMMANDS = ("E", "L", "S", "H", "AT", "ST", "SP", "TP", "CAF", "CFC", "D", "
 class ElmInterpreter:
     """One adapter's state: echo, linefeeds, spaces, headers, protocol."""
 
-    def __init__(self, answer: Callable[[bytes], bytes | None], voltage: Callable[[], float], *, ecu_delay: float = 0.0) -> None:
+    def __init__(self, answer: Callable[[bytes], bytes | None], voltage: Callable[[], float], *, ecu_delay: float = 0.0,
+                 physical: Callable[[int, bytes], tuple[int, list[bytes] | str] | None] | None = None) -> None:
         self.answer = answer  # OBD payload -> reply payload (the simulated ECU), None = silent
+        # After ATSH <id>: (request id, payload) -> (response id, reply messages, or an ELM error word); None = silent.
+        self.physical = physical
         self.voltage = voltage
         self.ecu_delay = ecu_delay
         self.lock = threading.Lock()
@@ -40,6 +43,7 @@ class ElmInterpreter:
         self.echo, self.linefeeds, self.spaces, self.headers = True, False, True, False
         self.protocol_found = False  # "SEARCHING..." once after a reset in automatic mode
         self.last = ""
+        self.header: int | None = None  # ATSH: requests go to this id (None: the OBD functional 7DF)
 
     @property
     def eol(self) -> str:
@@ -75,6 +79,10 @@ class ElmInterpreter:
             return ("AUTO, " if not self.protocol_found else "") + PROTOCOL_NAME
         if cmd == "DPN":
             return ("A" if not self.protocol_found else "") + PROTOCOL_NUMBER
+        if cmd.startswith("SH") and len(cmd) > 2 and _HEX.match(cmd[2:]):
+            header = int(cmd[2:], 16)
+            self.header = None if header == 0x7DF else header
+            return "OK"
         if cmd == "PPS":
             return "?"  # programmable parameters: clones typically do not implement them
         for flag in ("E", "L", "S", "H"):
@@ -100,19 +108,35 @@ class ElmInterpreter:
             searching = "SEARCHING..." + self.eol
         if self.ecu_delay:
             time.sleep(self.ecu_delay)
+        if self.header is not None and self.physical is not None and (text := self._physical(self.header, bytes.fromhex(cmd))):
+            return searching + text  # a module answered a physical UDS request; OBD-II services fall through to the ECU
         reply = self.answer(bytes.fromhex(cmd))
         if reply is None:
             return searching + "NO DATA"
         return searching + self.eol.join(self._format(reply))
 
+    def _physical(self, header: int, payload: bytes) -> str:
+        """The module's reply lines; "NO DATA" when no module listens there; "" for an OBD-II service."""
+        assert self.physical is not None
+        if payload[:1] and payload[0] < 0x10:
+            return ""
+        outcome = self.physical(header, payload)
+        if outcome is None:
+            return "NO DATA"
+        response_id, replies = outcome
+        if isinstance(replies, str):
+            return replies  # "CAN ERROR", "<RX ERROR": the adapter's own words
+        return self.eol.join(line for reply in replies for line in self._format(reply, response_id))
+
     def _hex(self, data: bytes) -> str:
         return (" " if self.spaces else "").join(f"{b:02X}" for b in data)
 
-    def _format(self, payload: bytes) -> list[str]:
+    def _format(self, payload: bytes, response_id: int = RESPONSE_ID) -> list[str]:
         frames = isotp.segment(payload)
         if self.headers:
             sep = " " if self.spaces else ""
-            return [f"{RESPONSE_ID:03X}{sep}{self._hex(frame)}" for frame in frames]
+            width = 8 if response_id > 0x7FF else 3
+            return [f"{response_id:0{width}X}{sep}{self._hex(frame)}" for frame in frames]
         if len(frames) == 1:
             return [self._hex(payload)]
         lines = [f"{len(payload):03X}", f"0:{' ' if self.spaces else ''}{self._hex(payload[:6])}"]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import can
 
@@ -124,7 +124,7 @@ Progress = Callable[[int, int], None]
 class _ModuleRead:
     """One module's reads: a failure that says the module is unusable ends them; others become NotReadItems."""
 
-    client: UdsClient
+    client: ModuleClient
     not_read: list[NotReadItem] = field(default_factory=list)
     state: ModuleState | None = None  # set when the module cannot be read on
     detail: str = ""
@@ -160,54 +160,81 @@ def describe_did(raw: bytes) -> tuple[str, bool]:
     return raw.hex(" ").upper(), False
 
 
+class ModuleClient(Protocol):
+    """What a module scan needs of a UDS client: ``UdsClient`` (python-can) or ``ElmUdsClient`` (ELM327)."""
+
+    requests: int
+
+    def change_session(self, session: int) -> None: ...
+
+    def start_tester_present(self) -> None: ...
+
+    def stop_tester_present(self) -> None: ...
+
+    def read_did(self, did: int) -> bytes: ...
+
+    def read_dtcs(self, status_mask: int = 0xFF) -> tuple[list[UdsDtc], int]: ...
+
+    def snapshot(self, dtc: int, record: int = 0xFF) -> bytes: ...
+
+    def extended_data(self, dtc: int, record: int) -> bytes: ...
+
+    def clear_dtcs(self, group: int = 0xFFFFFF) -> None: ...
+
+
 def scan_module(bus: can.BusABC, notifier: can.Notifier, address: ModuleAddress, *, timing: Timing = Timing(),
                 status_mask: int = 0xFF) -> ModuleReport:
     """Session, identification DIDs, codes by status mask, and for each code its snapshot and extended data."""
+    with UdsClient(bus, notifier, address, timing=timing) as client:
+        return read_module(client, address, status_mask=status_mask)
+
+
+def read_module(client: ModuleClient, address: ModuleAddress, *, status_mask: int = 0xFF) -> ModuleReport:
+    """One module through any client (the scan's reads; the client stays open for the caller to close)."""
     started = time.monotonic()
     short, name = name_of(address)
-    with UdsClient(bus, notifier, address, timing=timing) as client:
-        run = _ModuleRead(client)
+    run = _ModuleRead(client)
+    try:
+        client.change_session(EXTENDED_SESSION)
+        client.start_tester_present()
+    except ModuleBusy as e:
+        run.state, run.detail = ModuleState.BUSY, f"session control: {e}"
+    except AdapterTimeout as e:
+        return ModuleReport(address, short, name, ModuleState.NO_ANSWER, f"session control: {e}", requests=client.requests,
+                            elapsed_s=time.monotonic() - started)
+    except (NegativeResponse, ProtocolError) as e:
+        run.not_read.append(NotReadItem("extended session (0x10 03)", f"{e}; read in the default session"))
+    identification: list[tuple[str, str, str]] = []
+    for did, key, label in IDENTIFICATION:
+        raw = run.read(f"{label} (DID {did:04X})", partial(client.read_did, did))
+        if raw is None:
+            continue
+        text, understood = describe_did(raw)
+        identification.append((key, label, text))
+        if not understood:
+            run.not_read.append(NotReadItem(f"{label} (DID {did:04X})", f"unknown format, shown as raw bytes: {text}"))
+    found = run.read("trouble codes (0x19 02)", lambda: client.read_dtcs(status_mask))
+    dtcs: list[ModuleDtc] = []
+    for dtc in (found[0] if found else []):
+        raw_snapshot = run.read(f"snapshot of {dtc.display} (0x19 04)", partial(client.snapshot, dtc.number))
+        extended: list[tuple[str, str]] = []
+        for record, record_name in EXTENDED_RECORDS.items():
+            data = run.read(f"{record_name} of {dtc.display} (0x19 06 {record:02X})", partial(client.extended_data, dtc.number, record))
+            if data is not None:
+                extended.append((record_name, str(int.from_bytes(data, "big")) if len(data) <= 4 else data.hex(" ").upper()))
+        dtcs.append(ModuleDtc(dtc, tuple(parse_snapshot(raw_snapshot)) if raw_snapshot else (), tuple(extended)))
+    if run.state is None:
         try:
-            client.change_session(EXTENDED_SESSION)
-            client.start_tester_present()
-        except ModuleBusy as e:
-            run.state, run.detail = ModuleState.BUSY, f"session control: {e}"
-        except AdapterTimeout as e:
-            return ModuleReport(address, short, name, ModuleState.NO_ANSWER, f"session control: {e}", requests=client.requests,
-                                elapsed_s=time.monotonic() - started)
-        except (NegativeResponse, ProtocolError) as e:
-            run.not_read.append(NotReadItem("extended session (0x10 03)", f"{e}; read in the default session"))
-        identification: list[tuple[str, str, str]] = []
-        for did, key, label in IDENTIFICATION:
-            raw = run.read(f"{label} (DID {did:04X})", partial(client.read_did, did))
-            if raw is None:
-                continue
-            text, understood = describe_did(raw)
-            identification.append((key, label, text))
-            if not understood:
-                run.not_read.append(NotReadItem(f"{label} (DID {did:04X})", f"unknown format, shown as raw bytes: {text}"))
-        found = run.read("trouble codes (0x19 02)", lambda: client.read_dtcs(status_mask))
-        dtcs: list[ModuleDtc] = []
-        for dtc in (found[0] if found else []):
-            raw_snapshot = run.read(f"snapshot of {dtc.display} (0x19 04)", partial(client.snapshot, dtc.number))
-            extended: list[tuple[str, str]] = []
-            for record, record_name in EXTENDED_RECORDS.items():
-                data = run.read(f"{record_name} of {dtc.display} (0x19 06 {record:02X})", partial(client.extended_data, dtc.number, record))
-                if data is not None:
-                    extended.append((record_name, str(int.from_bytes(data, "big")) if len(data) <= 4 else data.hex(" ").upper()))
-            dtcs.append(ModuleDtc(dtc, tuple(parse_snapshot(raw_snapshot)) if raw_snapshot else (), tuple(extended)))
-        if run.state is None:
-            try:
-                client.stop_tester_present()
-                client.change_session(DEFAULT_SESSION)
-            except DriverError:
-                pass  # the session times out by itself (S3); nothing was lost
-        state = run.state or (ModuleState.TRANSPORT if run.transport else ModuleState.PARTIAL if run.not_read else ModuleState.READ)
-        detail = run.detail or run.transport or ("; ".join(f"{n.item}: {n.reason}" for n in run.not_read[:2]) if run.not_read else "")
-        if not short:
-            short, name = _name_from_dids(identification, address)
-        return ModuleReport(address, short, name, state, detail, tuple(identification), tuple(dtcs), tuple(run.not_read),
-                            requests=client.requests, elapsed_s=time.monotonic() - started)
+            client.stop_tester_present()
+            client.change_session(DEFAULT_SESSION)
+        except DriverError:
+            pass  # the session times out by itself (S3); nothing was lost
+    state = run.state or (ModuleState.TRANSPORT if run.transport else ModuleState.PARTIAL if run.not_read else ModuleState.READ)
+    detail = run.detail or run.transport or ("; ".join(f"{n.item}: {n.reason}" for n in run.not_read[:2]) if run.not_read else "")
+    if not short:
+        short, name = _name_from_dids(identification, address)
+    return ModuleReport(address, short, name, state, detail, tuple(identification), tuple(dtcs), tuple(run.not_read),
+                        requests=client.requests, elapsed_s=time.monotonic() - started)
 
 
 def _name_from_dids(identification: Sequence[tuple[str, str, str]], address: ModuleAddress) -> tuple[str, str]:

@@ -68,6 +68,6 @@ def test_nothing_answering_is_exit_3(capsys):
     assert rc == 3 and "no module answered" in capsys.readouterr().out
 
 
-def test_the_elm327_path_says_it_is_not_built(capsys):
-    assert run_cli(["scan", "--all-modules", "--elm", "/dev/null", "--no-store"]) == 1
-    assert "ELM327 path" in capsys.readouterr().err
+def test_module_options_of_the_simulated_car_need_sim(capsys):
+    assert run_cli(["scan", "--all-modules", "--can", "virtual:x", "--module-fault", "busy:HVAC", "--no-store"]) == 1
+    assert "only apply to the simulated car" in capsys.readouterr().err
