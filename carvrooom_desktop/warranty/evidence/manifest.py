@@ -33,7 +33,7 @@ FORMAT = "carvrooom-evidence-pack/1"
 MANIFEST_NAME = "manifest.json"
 SEAL_PREFIX = b"%CARVROOOM-SEAL sha256="
 _SEAL = re.compile(rb"%CARVROOOM-SEAL sha256=([0-9a-f]{64})\n\Z")
-VERIFY_COMMAND = "carvrooom warranty verify PACK.pdf [--db URL]"
+VERIFY_COMMAND = "carvrooom warranty verify PACK.pdf --data"
 
 
 def build_manifest(claim_id: str, items: Sequence[PackItem], external: Sequence[ExternalItem]) -> dict[str, Any]:

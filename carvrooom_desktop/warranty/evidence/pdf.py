@@ -230,7 +230,7 @@ def render_pack(contents: PackContents) -> tuple[bytes, dict[str, Any]]:
     story += [PageBreak(), Paragraph("Manifest", h2),
               Paragraph(_t("Every item of this pack and the SHA-256 of its bytes. Embedded items are files inside this PDF "
                            "(your PDF reader lists them as attachments); the recording's data stays in the workshop's store "
-                           "and is hashed again by verify with --db."), small), Spacer(1, 2 * mm)]
+                           "and is hashed again by verify with --data."), small), Spacer(1, 2 * mm)]
     rows = [["Item", "Kind", "Bytes", "SHA-256"]]
     for entry in manifest["items"]:
         rows.append([str(entry["name"]) + ("" if entry["embedded"] else " (not embedded)"), str(entry["kind"]),
