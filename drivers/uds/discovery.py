@@ -39,10 +39,7 @@ def discover_modules(bus: can.BusABC, notifier: can.Notifier, addresses: Sequenc
     notifier.add_listener(listener)
     try:
         for address in probe_list:
-            try:
-                bus.send(can.Message(arbitration_id=address.request_id, data=PROBE, is_extended_id=address.extended), timeout=0.1)
-            except can.CanError as e:
-                raise ConnectionLost(f"cannot send on the CAN bus: {e}") from e
+            _send(bus, can.Message(arbitration_id=address.request_id, data=PROBE, is_extended_id=address.extended))
         time.sleep(listen_s)
     finally:
         notifier.remove_listener(listener)
@@ -53,3 +50,16 @@ def discover_modules(bus: can.BusABC, notifier: can.Notifier, addresses: Sequenc
         except queue.Empty:
             break
     return [a for a in probe_list if a in answered]
+
+
+def _send(bus: can.BusABC, msg: can.Message, *, attempts: int = 50, pause_s: float = 0.002) -> None:
+    """A burst fills a real adapter's transmit queue (SocketCAN: ENOBUFS after ~10 frames): wait and retry;
+    only a bus that stays unable to send for ``attempts * pause_s`` is gone."""
+    for attempt in range(attempts):
+        try:
+            bus.send(msg, timeout=0.1)
+            return
+        except can.CanError as e:
+            if attempt == attempts - 1:
+                raise ConnectionLost(f"cannot send on the CAN bus: {e}") from e
+            time.sleep(pause_s)

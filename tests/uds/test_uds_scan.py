@@ -6,6 +6,7 @@ import uuid
 
 import can
 import pytest
+from can.interfaces.virtual import VirtualBus
 
 from carvrooom_desktop.domain.roles import Role
 from carvrooom_desktop.errors import NotConfirmed, PermissionDenied
@@ -13,6 +14,8 @@ from drivers.obd.addressing import TWENTY_NINE_BIT
 from drivers.simulator.can_face import SimulatedCar
 from drivers.simulator.faults import Fault
 from drivers.simulator.module_faults import parse_module_fault
+from drivers.simulator.uds_bus import ModuleBus
+from drivers.simulator.uds_car import SimulatedModules
 from drivers.uds.addressing import ModuleAddress, candidates
 from drivers.uds.client import car_link
 from drivers.uds.discovery import discover_modules
@@ -107,3 +110,31 @@ def test_ignition_off_silences_the_modules():
             assert scan_car(bus, timing=FAST).modules == ()
         finally:
             bus.shutdown()
+
+
+class _FullQueueBus(VirtualBus):
+    """A virtual bus whose transmit queue is full now and then, as SocketCAN's is during a burst."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused = 0
+
+    def send(self, msg, timeout=None):
+        if self.refused < 30 and self.refused % 3 == 0 and msg.data[:2] == b"\x02\x3e":
+            self.refused += 1
+            raise can.CanOperationError("No buffer space available")
+        if msg.data[:2] == b"\x02\x3e":
+            self.refused += 1
+        super().send(msg, timeout)
+
+
+def test_a_full_transmit_queue_during_the_probe_burst_is_waited_out():
+    channel = f"uds-full-{uuid.uuid4().hex[:8]}"
+    with ModuleBus(SimulatedModules(VIN, modules=("ECM", "ABS")), channel=channel):
+        tester = _FullQueueBus(channel=channel, receive_own_messages=False)
+        try:
+            with car_link(tester) as notifier:
+                found = discover_modules(tester, notifier)
+        finally:
+            tester.shutdown()
+    assert [a.label for a in found] == ["7E0/7E8", "760/768"] and tester.refused >= 10
