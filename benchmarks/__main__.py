@@ -37,4 +37,4 @@ if __name__ == "__main__":
     bench_warranty_pack.main(["--quick"])  # full: python -m benchmarks.bench_warranty_pack (similar claims at 100,000)
     bench_uds.main(["--repeats", "3"])  # quick variant; full: python -m benchmarks.bench_uds (5 runs)
     bench_people.main(["--quick"])  # full: python -m benchmarks.bench_people (audit verify over 1,000,000 entries)
-    bench_fleet.main(["--quick"])  # full: python -m benchmarks.bench_fleet (1,000 cars x 50 visits, 20,000-message streams)
+    bench_fleet.main(["--quick"])  # full: python -m benchmarks.bench_fleet (1,000 cars x 50 visits, 12,000-message streams)

@@ -176,28 +176,30 @@ def _blank_pdf(path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench_fleet")
-    parser.add_argument("--quick", action="store_true", help="200 cars, 8,000-message streams, 2 runs")
+    parser.add_argument("--quick", action="store_true", help="200 cars, 6,000-message streams, 2 runs")
     parser.add_argument("--rate", type=float, default=4000.0, help="messages/s the publisher sends (paced)")
     args = parser.parse_args(argv if argv is not None else [])
     repeats = 2 if args.quick else 3
-    n = 8_000 if args.quick else 20_000
+    n = 6_000 if args.quick else 12_000
     print("\nFleet and telematics (issue 15)")
     why = _broker_problem()
     if why:
         print(f"  telematics skipped: {why}")
     else:
-        runs = [telematics_run(n, args.rate) for _ in range(repeats)]
+        for rate_offered in sorted({2000.0, args.rate}):  # the target rate (latency), then the offered peak (throughput)
+            runs = [telematics_run(n, rate_offered) for _ in range(repeats)]
+            rate = statistics.median(r[0] for r in runs)
+            p50 = statistics.median(r[1] for r in runs if r[1] is not None)
+            p99 = statistics.median(r[2] for r in runs if r[2] is not None)
+            lost = [max(0, n + 2 - r[3]) for r in runs]  # birth + n data + death
+            print(f"  telematics into the store, publisher paced at {rate_offered:,.0f}/s, {n:,} messages x {repeats}: median "
+                  f"{rate:,.0f} msg/s stored (target >= 2,000), p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms (target <= 2 s), "
+                  f"not stored per run {lost}")
+            print("  " + json.dumps({"offered_per_s": rate_offered, "stored_per_s": round(rate), "p50_ms": round(p50 * 1000, 1),
+                                     "p99_ms": round(p99 * 1000, 1)}))
         base = statistics.median(baseline_subscriber(n, args.rate) for _ in range(repeats))
-        rate = statistics.median(r[0] for r in runs)
-        p50 = statistics.median(r[1] for r in runs if r[1] is not None)
-        p99 = statistics.median(r[2] for r in runs if r[2] is not None)
-        lost = [max(0, n + 2 - r[3]) for r in runs]  # birth + n data + death
-        print(f"  telematics into the store, publisher paced at {args.rate:,.0f}/s, {n:,} messages x {repeats}: median "
-              f"{rate:,.0f} msg/s stored (target >= 2,000), p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms (target <= 2 s), "
-              f"not stored per run {lost}")
-        print(f"  bare paho subscriber (counts only) {base:,.0f} msg/s: the intake stores at {rate / base:.2f}x of it")
-        print("  " + json.dumps({"stored_per_s": round(rate), "p50_ms": round(p50 * 1000, 1), "p99_ms": round(p99 * 1000, 1),
-                                 "baseline_per_s": round(base)}))
+        print(f"  bare paho subscriber (counts only, paced at {args.rate:,.0f}/s) {base:,.0f} msg/s: the intake stores at "
+              f"{rate / base:.2f}x of it")
     fleet_queries(200 if args.quick else 1000, 50, repeats)
 
 

@@ -77,7 +77,8 @@ class FleetVehicle:
     daily_km: float
     last_visit: date | None
     health_score: float | None
-    history: list[tuple[date, float | None]]
+    visit_days: list[date]  # every visit, oldest first
+    visit_scores: list[float | None]  # the health score found at each
     open_codes: list[str]
     open_findings: list[dict[str, Any]] = field(default_factory=list)
     wear: list[WearEstimate] = field(default_factory=list)
@@ -86,6 +87,11 @@ class FleetVehicle:
     @property
     def label(self) -> str:
         return " ".join(p for p in (str(self.year or ""), self.make, self.model) if p)
+
+    @property
+    def history(self) -> list[tuple[date, float | None]]:
+        """(visit day, health score) oldest first: the health score over time."""
+        return list(zip(self.visit_days, self.visit_scores, strict=True))
 
     @property
     def worst_due(self) -> str:
@@ -224,13 +230,14 @@ def load_fleet(engine: Engine, flt: FleetFilter | None = None, today: date | Non
         ids = {r.key: r for r in cars}
         # 50,000 rows: the driver's tuples as they come (keys as the driver gives them: SQLite hex text), no Row objects
         one_car = FleetVisitRow.vin == flt.vin if flt.vin else true()
-        rows = conn.execute(select(_raw(FleetVisitRow.vehicle_id), *_VISIT_COLUMNS).where(FleetVisitRow.deleted.is_(False), one_car)
+        rows = conn.execute(select(_raw(FleetVisitRow.vehicle_id), *_VISIT_COLUMNS, _raw(FleetVisitRow.id))
+                            .where(FleetVisitRow.deleted.is_(False), one_car)
                             .order_by(FleetVisitRow.vehicle_id, FleetVisitRow.visit_date)).cursor.fetchall()
-        newest = (select(FleetVisitRow.vehicle_id, func.max(FleetVisitRow.visit_date).label("day"))
-                  .where(FleetVisitRow.deleted.is_(False), one_car).group_by(FleetVisitRow.vehicle_id).subquery())
-        latest_findings: dict[Any, list[dict[str, Any]]] = dict(conn.execute(
-            select(_raw(FleetVisitRow.vehicle_id), FleetVisitRow.findings)
-            .join(newest, and_(newest.c.vehicle_id == FleetVisitRow.vehicle_id, newest.c.day == FleetVisitRow.visit_date))).all())
+        newest_ids = [rows[i][-1] for i in range(len(rows)) if i + 1 == len(rows) or rows[i + 1][0] != rows[i][0]]
+        latest_findings: dict[Any, list[dict[str, Any]]] = {}
+        for start in range(0, len(newest_ids), 900):  # SQLite's bound-parameter limit
+            latest_findings.update(conn.execute(select(_raw(FleetVisitRow.vehicle_id), FleetVisitRow.findings)
+                                                .where(type_coerce(FleetVisitRow.id, _RAW_KEY).in_(newest_ids[start:start + 900]))).all())
         plans: dict[Any, list[Any]] = {}
         for p in conn.execute(select(_raw(FleetMaintenanceRow.vehicle_id), FleetMaintenanceRow.item, FleetMaintenanceRow.interval_km,
                                      FleetMaintenanceRow.interval_days, FleetMaintenanceRow.last_done_date, FleetMaintenanceRow.last_done_km)
@@ -239,7 +246,7 @@ def load_fleet(engine: Engine, flt: FleetFilter | None = None, today: date | Non
             plans.setdefault(p[0], []).append(p)
         bays, technicians = _schedule_hours(conn, flt)
         costs = _warranty_cost(conn, flt)
-    keys, dates, odo, score, codes, cleared, flagged, repaired, pads = (list(c) for c in zip(*rows, strict=True)) if rows else ([],) * 9
+    keys, dates, odo, score, codes, cleared, flagged, repaired, pads, _ids = (list(c) for c in zip(*rows, strict=True)) if rows else ([],) * 10
     starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
     bounds = dict(zip((keys[i] for i in starts), zip(starts, [*starts[1:], len(keys)], strict=True), strict=True)) if starts else {}
     days = list(map(date.fromisoformat, dates))
@@ -274,11 +281,16 @@ def _raw(column: Any) -> Any:
 
 def _vehicle(car: Any, v: _Visits, findings: list[dict[str, Any]], plans: list[Any], today: date,
              wear: WearEstimate | None) -> FleetVehicle:
-    odo = [(d, km) for d, km in zip(v.days, v.odometer, strict=True) if km is not None]
+    known = [i for i in (_first_known(v.odometer), _last_known(v.odometer)) if i is not None]
     daily = 0.0
-    if len(odo) >= 2 and (odo[-1][0] - odo[0][0]).days > 0:
-        daily = max(0.0, (odo[-1][1] - odo[0][1]) / (odo[-1][0] - odo[0][0]).days)
-    odometer = odo[-1][1] + daily * max(0, (today - odo[-1][0]).days) if odo else car.odometer_km
+    odometer = car.odometer_km
+    if known:
+        first, last = known[0], known[-1]
+        km_first, km_last = float(v.odometer[first] or 0.0), float(v.odometer[last] or 0.0)
+        span = (v.days[last] - v.days[first]).days
+        if span > 0:
+            daily = max(0.0, (km_last - km_first) / span)
+        odometer = km_last + daily * max(0, (today - v.days[last]).days)
     seen = bool(v.days)
     open_codes = v.codes[-1].split() if seen else []
     cleared = set(v.cleared[-1].split()) if seen else set()
@@ -287,9 +299,17 @@ def _vehicle(car: Any, v: _Visits, findings: list[dict[str, Any]], plans: list[A
                     p.last_done_km, odometer, daily, today) for p in plans]
     return FleetVehicle(
         car.vin, car.make, car.model, car.year, car.customer, car.site, odometer, daily, v.days[-1] if seen else None,
-        v.score[-1] if seen else None, list(zip(v.days, v.score, strict=True)), [c for c in open_codes if c not in cleared],
+        v.score[-1] if seen else None, v.days, v.score, [c for c in open_codes if c not in cleared],
         [f for f in findings if f.get("severity") in ("watch", "warning", "critical") and system_key(str(f.get("system", ""))) not in repaired],
         [wear] if wear is not None else [], due)
+
+
+def _first_known(values: list[Any]) -> int | None:
+    return next((i for i, x in enumerate(values) if x is not None), None)
+
+
+def _last_known(values: list[Any]) -> int | None:
+    return next((i for i in range(len(values) - 1, -1, -1) if values[i] is not None), None)
 
 
 def _comebacks(vin: str, v: _Visits) -> Iterable[Comeback]:

@@ -72,3 +72,18 @@ def test_fleet_decode_refuses_with_reasons():
         assert isinstance(got, Reject) and got.reason == reason, (reason, got)
     death = decode_message(f"carvrooom/v1/w/{VIN}/death", b'{"reason": "lost"}')  # the broker's will: no sequence number
     assert isinstance(death, Message) and death.seq is None
+
+
+def test_fleet_odometers_kept_apart_and_mismatch_found(tmp_path):
+    from carvrooom_desktop.storage.store import Store
+    from carvrooom_desktop.telematics.odometer import mismatched, odometer_mismatches
+    from carvrooom_desktop.telematics.store import write_batch
+
+    assert not mismatched(84_000.0, 84_004.0) and not mismatched(200_000.0, 201_500.0)  # 5 km / 1 %
+    assert mismatched(60_000.0, 84_000.0)  # the ECU's odometer was wound back
+    with Store.open(f"sqlite:///{tmp_path / 't.sqlite3'}", origin="ws") as store:
+        state = {"workshop": "w", "online": True, "last_seq": 1, "last_seen": 1.0, "birth_at": 1.0, "death_at": None, "counters": {}}
+        write_batch(store.engine, [], [], [{**state, "vin": VIN, "odometer_obd_km": 60_000.0, "odometer_gps_km": 84_000.0},
+                                           {**state, "vin": "2HGFA16529H531808", "odometer_obd_km": 50_000.0, "odometer_gps_km": 50_003.0}])
+        found = odometer_mismatches(store.engine)
+    assert [m.vin for m in found] == [VIN] and found[0].difference_km == 24_000.0
