@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-import rfc8785
 from sqlalchemy import Engine, select
 
 from carvrooom_desktop.people import chain
@@ -88,7 +87,7 @@ def verify_trail(engine: Engine, *, local_origin: str = "", signer: Signer | Non
 def _walk_chains(conn: Any, wanted: dict[str, set[int]], report: VerifyReport, total: int,
                  progress: Callable[[int, int], None] | None) -> dict[str, tuple[int, dict[int, str]]]:
     """Each origin's length and its hashes at the checkpointed counts; chain problems into ``report``."""
-    sha, dumps = hashlib.sha256, rfc8785.dumps
+    sha, document = hashlib.sha256, chain.entry_document
     result: dict[str, tuple[int, dict[int, str]]] = {}
     cursor = conn.exec_driver_sql(
         "SELECT origin, seq, at, actor, action, outcome, record, before, after, prev_hash, entry_hash "
@@ -105,17 +104,16 @@ def _walk_chains(conn: Any, wanted: dict[str, set[int]], report: VerifyReport, t
                     result[origin] = (expected - 1, at_count)
                 origin, expected, prev, at_count, want = o, 1, chain.GENESIS, {}, wanted.get(o, set())
                 report.chains += 1
-            where = f"entry #{seq} of workstation {o[:8]} ({actor}: {action}, {at})"
             if seq != expected:
                 missing = f"#{expected}" if seq == expected + 1 else f"#{expected}..#{seq - 1}"
                 report.problems.append(f"entry {missing} of workstation {o[:8]} is missing (deleted): the chain jumps to #{seq}")
             elif prev_hash != prev:
-                report.problems.append(f"{where} does not follow entry #{seq - 1}: the entry before it was changed, "
-                                       "replaced or forged")
-            digest = sha(dumps({"origin": o, "seq": seq, "at": at, "actor": actor, "action": action, "outcome": outcome,
-                                "record": record, "before": before, "after": after, "prev": prev_hash})).hexdigest()
+                report.problems.append(f"{_where(o, seq, actor, action, at)} does not follow entry #{seq - 1}: the entry "
+                                       "before it was changed, replaced or forged")
+            digest = sha(document(o, seq, at, actor, action, outcome, record, before, after, prev_hash)).hexdigest()
             if digest != stored:
-                report.problems.append(f"{where} was edited after it was written: its content does not match its hash")
+                report.problems.append(f"{_where(o, seq, actor, action, at)} was edited after it was written: its content "
+                                       "does not match its hash")
             if seq in want:
                 at_count[seq] = stored
             prev, expected = stored, seq + 1
@@ -126,6 +124,10 @@ def _walk_chains(conn: Any, wanted: dict[str, set[int]], report: VerifyReport, t
         result[origin] = (expected - 1, at_count)
     report.entries = done
     return result
+
+
+def _where(origin: str, seq: int, actor: str, action: str, at: str) -> str:
+    return f"entry #{seq} of workstation {origin[:8]} ({actor}: {action}, {at})"
 
 
 def _check_checkpoints(origin: str, length: int, at_count: dict[int, str], cps: dict[int, Any], keys: dict[str, Any],

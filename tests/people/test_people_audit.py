@@ -7,7 +7,10 @@ import sys
 import textwrap
 import threading
 
+import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carvrooom_desktop.people import People
 from carvrooom_desktop.people.audit import AuditTrail
@@ -179,3 +182,44 @@ def test_no_secret_in_before_after():
 
     text = canonical({"password": "hunter22", "nested": {"api_key": "k-123"}, "ok": 1})
     assert "hunter22" not in text and "k-123" not in text and '"ok":1' in text
+
+
+def test_threads_on_each_backend_never_fork_the_chain(people: People):
+    """The same race on SQLite (BEGIN IMMEDIATE) and PostgreSQL (advisory lock): one chain, no gap."""
+    errors: list[BaseException] = []
+
+    def write(who: str) -> None:
+        trail = AuditTrail(people.engine, people.origin, checkpoint_every=1000)
+        try:
+            for i in range(15):
+                trail.append(who, "edit the schedule", record=f"job:{i}", checkpoint=False)
+        except BaseException as e:  # noqa: BLE001  (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(f"user{n}",)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    report = people.audit.verify()
+    assert report.ok and report.entries == 60, report.problems
+
+
+@given(st.text(), st.text(), st.text(), st.integers(min_value=1, max_value=2**53 - 1))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_entry_encoding_is_rfc8785(actor, record, after, seq):
+    import rfc8785
+
+    from carvrooom_desktop.people.chain import entry_document
+
+    try:
+        expected = rfc8785.dumps({"origin": "ws", "seq": seq, "at": "2026-12-04T08:00:00.000000Z", "actor": actor,
+                                  "action": "sign in", "outcome": "ok", "record": record, "before": "null", "after": after,
+                                  "prev": "0" * 64})
+    except Exception:  # noqa: BLE001  (a lone surrogate: RFC 8785 refuses it, so must we)
+        with pytest.raises(Exception):  # noqa: B017
+            entry_document("ws", seq, "2026-12-04T08:00:00.000000Z", actor, "sign in", "ok", record, "null", after, "0" * 64)
+        return
+    assert entry_document("ws", seq, "2026-12-04T08:00:00.000000Z", actor, "sign in", "ok", record, "null", after,
+                          "0" * 64) == expected
