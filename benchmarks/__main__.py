@@ -1,6 +1,7 @@
 """Run every benchmark: `python -m benchmarks` (or `make bench`)."""
 
 from benchmarks import (
+    bench_alerts,
     bench_decode,
     bench_elm_polling,
     bench_fallback,
@@ -38,3 +39,4 @@ if __name__ == "__main__":
     bench_uds.main(["--repeats", "3"])  # quick variant; full: python -m benchmarks.bench_uds (5 runs)
     bench_people.main(["--quick"])  # full: python -m benchmarks.bench_people (audit verify over 1,000,000 entries)
     bench_fleet.main(["--quick"])  # full: python -m benchmarks.bench_fleet (1,000 cars x 50 visits, 12,000-message streams)
+    bench_alerts.main(["--quick"])  # full: python -m benchmarks.bench_alerts (5,000 alerts, 5 runs)

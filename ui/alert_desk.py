@@ -272,6 +272,7 @@ class AlertDesk(QObject):
         self.bridge.close()
         if self.service is not None:
             self.service.centre.detach()
+            self.service.scheduler.stop()  # a pass in progress stops after its current notice
         self.wait()
 
     def wait(self, msecs: int = 10_000) -> bool:

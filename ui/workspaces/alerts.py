@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHeaderView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -115,6 +116,21 @@ class AlertsModel(RowTableModel[dict[str, Any]]):
             self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
 
+COLUMN_WIDTHS = (70, 150, 0, 80, 70, 100, 90)  # 0: the alert's title takes what is left
+
+
+def alert_table(model: AlertsModel) -> Any:
+    """The centre's table with fixed column widths: ResizeToContents would measure every row on every insert,
+    which is what stalls a view during a burst of alerts."""
+    view = table_view(model, stretch_column=2)
+    header = view.horizontalHeader()
+    for column, width in enumerate(COLUMN_WIDTHS):
+        if width:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+    return view
+
+
 class AlertsWorkspace(QWidget):
     def __init__(self, theme: Theme, desk: AlertDesk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,7 +193,7 @@ class AlertsWorkspace(QWidget):
         self.model.rowsInserted.connect(lambda *_: self._count())
         self.model.rowsRemoved.connect(lambda *_: self._count())
         self.model.dataChanged.connect(lambda *_: self._count())
-        self.table = table_view(self.model, stretch_column=2)
+        self.table = alert_table(self.model)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         layout.addWidget(self.table, 1)
         frame, body = card(spacing=6)
