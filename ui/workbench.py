@@ -140,12 +140,16 @@ class Workbench(QObject):
     def _make_diagnostics(self) -> QWidget:
         page = DiagnosticsWorkspace(self.model)
         page.clear_codes_requested.connect(lambda: self.controller.clear_codes(self._role()))
-        from carvrooom_desktop.uds.scanner import ModuleScanner, link_spec_of  # every module over UDS (issue 18)
+        store = self.store if getattr(self.store, "engine", None) is not None else None
 
-        scanner = ModuleScanner(self.store if getattr(self.store, "engine", None) is not None else None)
-        page.modules.set_scanner(scanner, lambda: link_spec_of(self.controller.request if self.controller.session is not None else None),
+        def module_scanner() -> Any:  # every module over UDS (issue 18): the stack loads with the first scan, on its worker
+            from carvrooom_desktop.uds.scanner import ModuleScanner
+
+            return ModuleScanner(store)
+
+        page.modules.set_scanner(module_scanner, lambda: self.controller.request if self.controller.session is not None else None,
                                  self._role)
-        self.window.closing.connect(lambda: (page.modules.runner.wait(), scanner.close()))
+        self.window.closing.connect(page.modules.shutdown)
         return page
 
     def _make_live(self) -> QWidget:

@@ -110,15 +110,26 @@ class ModuleScanner:
 class ConnectedSource(Protocol):
     """What the GUI's connect request says about the source (``ui.session_controller.ConnectRequest``)."""
 
-    kind: str
-    channel: str
-    bitrate: int | None
-    seed: int
-    faults: tuple[str, ...]
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def bitrate(self) -> int | None: ...
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def faults(self) -> tuple[str, ...]: ...
 
 
-def link_spec_of(source: ConnectedSource | None) -> LinkSpec | None:
-    """The modules' link for a connected source; None when nothing is connected."""
+def link_spec_of(source: ConnectedSource | None, *, module_faults: Sequence[str] = ()) -> LinkSpec | None:
+    """The modules' link for a connected source (module faults apply to the simulated car only); None when nothing is connected."""
     if source is None:
         return None
-    return LinkSpec(source.kind, source.channel, source.bitrate, source.seed, tuple(source.faults))
+    simulated = source.kind in ("sim", "sim-elm")
+    return LinkSpec(source.kind, source.channel, source.bitrate, source.seed, tuple(source.faults),
+                    tuple(module_faults) if simulated else ())

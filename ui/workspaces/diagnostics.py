@@ -27,7 +27,7 @@ from ui.workspaces.diagnostic_columns import (
 )
 
 if TYPE_CHECKING:
-    from carvrooom_desktop.uds.scanner import LinkSpec, ModuleScanner
+    from carvrooom_desktop.uds.scanner import ConnectedSource, LinkSpec, ModuleScanner
     from ui.bench_model import BenchModel
 
 __all__ = ["DiagnosticsWorkspace"]
@@ -333,16 +333,18 @@ def _detail_rows(code: Any) -> list[tuple[str, str, str]]:
 class ModulesPanel(QWidget):
     """The module list: one scan of every module, codes of the selected one, clear one or all.
 
-    The scan runs on a worker (``TaskRunner``) through a ``ModuleScanner`` the composition root
-    gives (``set_scanner``); the panel only shows what comes back."""
+    The scan runs on a worker (``TaskRunner``) through a ``ModuleScanner`` made by the factory the
+    composition root gives (``set_scanner``), on the worker at the first scan: the UDS stack loads
+    then, not with the page. The panel only shows what comes back."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from ui.workers import TaskRunner
 
         self.runner = TaskRunner(self, max_threads=1)  # scan and clears in the order asked for
-        self.scanner: ModuleScanner | None = None
-        self._spec: Callable[[], LinkSpec | None] = lambda: None
+        self.scanner: ModuleScanner | None = None  # made on the worker by the first scan
+        self._make_scanner: Callable[[], ModuleScanner] | None = None
+        self._source: Callable[[], ConnectedSource | None] = lambda: None
         self._role: Callable[[], str] = lambda: "technician"
         self.scan: Any = None
         self.module_faults: tuple[str, ...] = ()  # the simulated car's module faults (abs_wheel_speed_open, busy:HVAC, ...)
@@ -384,30 +386,39 @@ class ModulesPanel(QWidget):
         layout.addWidget(_row(modules_frame, right, (3, 2)), 1)
         self._update_buttons()
 
-    def set_scanner(self, scanner: ModuleScanner, spec: Callable[[], LinkSpec | None], role: Callable[[], str]) -> None:
-        """``spec``: where the connected car's modules are (None: not connected); ``role``: the workstation's role."""
-        self.scanner, self._spec, self._role = scanner, spec, role
+    def set_scanner(self, make_scanner: Callable[[], ModuleScanner], source: Callable[[], ConnectedSource | None],
+                    role: Callable[[], str]) -> None:
+        """``source``: what the connected session was opened from (None: not connected); ``role``: the workstation's role."""
+        self._make_scanner, self._source, self._role = make_scanner, source, role
         self._update_buttons()
 
-    def _link_spec(self) -> LinkSpec | None:
-        spec = self._spec()
-        if spec is not None and spec.kind == "sim" and self.module_faults:
-            from dataclasses import replace
+    def _work(self, source: ConnectedSource) -> tuple[ModuleScanner, LinkSpec]:
+        """On the worker: the scanner (made once) and the link for ``source`` with the panel's module faults."""
+        from carvrooom_desktop.uds.scanner import link_spec_of
 
-            spec = replace(spec, module_faults=tuple(self.module_faults))
-        return spec
+        if self.scanner is None:
+            assert self._make_scanner is not None
+            self.scanner = self._make_scanner()
+        spec = link_spec_of(source, module_faults=self.module_faults)
+        assert spec is not None
+        return self.scanner, spec
 
     # -- scan ----------------------------------------------------------------------------
 
     def start_scan(self) -> None:
-        scanner, spec = self.scanner, self._link_spec()
-        if scanner is None or spec is None:
+        source = self._source()
+        if self._make_scanner is None or source is None:
             self.show_message("Connect to a car (or the simulated car) first.")
             return
         self._busy = "scan"
         self.show_message("Scanning every module…")
         self._update_buttons()
-        self.runner.submit(lambda: scanner.scan(spec), self.show_scan, self.show_failure, name="scan all modules")
+
+        def work() -> Any:
+            scanner, spec = self._work(source)
+            return scanner.scan(spec)
+
+        self.runner.submit(work, self.show_scan, self.show_failure, name="scan all modules")
 
     def show_scan(self, scan: Any) -> None:
         self.scan, self._busy = scan, ""
@@ -476,8 +487,8 @@ class ModulesPanel(QWidget):
     def _on_clear(self, *, all_modules: bool) -> None:
         from carvrooom_desktop.domain.roles import Permission, Role, allowed
 
-        scanner, spec = self.scanner, self._link_spec()
-        if scanner is None or spec is None or self.scan is None:
+        source = self._source()
+        if self._make_scanner is None or source is None or self.scan is None:
             return
         chosen = list(self.scan.modules) if all_modules else [m for m in (self.selected_module(),) if m is not None]
         if not chosen:
@@ -493,8 +504,12 @@ class ModulesPanel(QWidget):
         self.show_message("Clearing " + ", ".join(m.short for m in chosen) + "…")
         self._update_buttons()
         addresses = [m.address for m in chosen]
-        self.runner.submit(lambda: scanner.clear(spec, addresses, role, confirmed=True), self.show_cleared, self.show_failure,
-                           name="clear modules")
+
+        def work() -> Any:
+            scanner, spec = self._work(source)
+            return scanner.clear(spec, addresses, role, confirmed=True)
+
+        self.runner.submit(work, self.show_cleared, self.show_failure, name="clear modules")
 
     def confirm_clear(self, modules: list[Any]) -> bool:
         """The confirmation dialog (tests replace this)."""
@@ -521,12 +536,16 @@ class ModulesPanel(QWidget):
 
     def close_link(self) -> None:
         """The car went away: end the scanner's link (on the worker, after what it is doing)."""
-        scanner = self.scanner
-        if scanner is not None:
-            self.runner.submit(scanner.close, name="close module link")
+        self.runner.submit(lambda: self.scanner.close() if self.scanner is not None else None, name="close module link")
+
+    def shutdown(self) -> None:
+        """The window closes: let the worker finish, then end the link (a simulated car it started stops)."""
+        self.runner.wait()
+        if self.scanner is not None:
+            self.scanner.close()
 
     def _update_buttons(self) -> None:
-        ready = self.scanner is not None and not self._busy
+        ready = self._make_scanner is not None and not self._busy
         self.scan_button.setEnabled(ready)
         has_codes = self.scan is not None and any(m.dtcs for m in self.scan.modules)
         self.clear_all_button.setEnabled(ready and has_codes)
