@@ -9,13 +9,15 @@ import json
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
 from carvrooom_desktop.health.sources import store_simulated_drive
 from carvrooom_desktop.storage.models import RecordingChunkRow
+from carvrooom_desktop.storage.vehicle_modules import VehicleModuleRepository
 from carvrooom_desktop.warranty.coverage import load_rules
 from carvrooom_desktop.warranty.errors import EvidencePackError
 from carvrooom_desktop.warranty.evidence.manifest import MANIFEST_NAME, SEAL_PREFIX, seal, verify_pack
@@ -39,6 +41,13 @@ def drive(tmp_path_factory):
                                             "description": "Coolant thermostat below regulating temperature"}],
                                   "freeze_frames": [{"dtc": "P0128", "frame": 0, "values": {"coolant_temp": 61.0,
                                                                                            "engine_speed": 1650.0}}]}, rid)
+    VehicleModuleRepository(store.engine, store.origin).save_scan(vid, VIN, [
+        {"address": {"request": "0x7E0", "response": "0x7E8", "extended": False}, "short": "ECM", "name": "Engine control module",
+         "state": "answered", "dtcs": [{"dtc": "P0128-00", "code": "P0128", "description": "Coolant thermostat below regulating temperature",
+                                        "failure_text": "no sub type information", "status": "0x2F",
+                                        "status_words": ["confirmed", "test failed"]}]},
+        {"address": {"request": "0x760", "response": "0x768", "extended": False}, "short": "ABS", "name": "Anti-lock brakes",
+         "state": "answered", "dtcs": []}], scanned_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     claim = claim_from_recording(store, rid, part_category="thermostat", part_number="19301-RNA-A01", labour_op="COOL-120",
                                  dealer_id="D007", cause="thermostat stuck open", correction="replaced thermostat and gasket",
                                  amount_cents=21475, in_service_date=date(2025, 3, 1), claim_date=date(2026, 12, 1))
@@ -67,6 +76,7 @@ def test_a_pack_holds_every_section_and_its_manifest_lists_every_item(drive):
                     "Fraud and error checks", "Manifest"):
         assert heading in text
     assert "P0128" in text and claim.claim_id in text and VIN in text
+    assert "Every module of the car" in text and "Anti-lock brakes" in text  # all modules' codes, from the UDS scan
     assert len(pack.contents.plots) == 6 and pack.contents.plots[0].signal == "coolant_temp"
     # the slow warm-up finding is shown on the coolant plot as its time window
     assert any(p.highlight is not None for p in pack.contents.plots)
@@ -74,7 +84,8 @@ def test_a_pack_holds_every_section_and_its_manifest_lists_every_item(drive):
     manifest = json.loads(attachments.pop(MANIFEST_NAME))
     embedded = {e["name"]: e for e in manifest["items"] if e["embedded"]}
     assert set(embedded) == set(attachments) >= {"claim.json", "coverage.json", "checks.json", "scan.json", "health.json",
-                                                  "signals.csv"}
+                                                  "signals.csv", "modules.json"}
+    assert [m["short"] for m in json.loads(attachments["modules.json"])] == ["ABS", "ECM"]
     for name, blob in attachments.items():
         assert hashlib.sha256(blob).hexdigest() == embedded[name]["sha256"]
     (recording,) = [e for e in manifest["items"] if not e["embedded"]]
@@ -99,6 +110,17 @@ def test_any_changed_byte_fails_verification(drive, where):
     i = max(8, int(len(data) * where) - 1)  # past "%PDF-1.x" (a non-PDF is its own error)
     data[i] ^= 0x01
     assert not verify_pack(bytes(data)).ok
+
+
+def test_a_sweep_of_changed_bytes_never_verifies_and_never_crashes(drive):
+    store, claim = drive
+    pdf = _pack(store, claim).pdf
+    rng = np.random.default_rng(8)
+    for i in rng.choice(np.arange(8, len(pdf)), size=60, replace=False):
+        data = bytearray(pdf)
+        data[int(i)] = (data[int(i)] + int(rng.integers(1, 256))) % 256
+        result = verify_pack(bytes(data))  # a damaged structure is a failed check, not an exception
+        assert not result.ok and result.problems
 
 
 def test_an_edited_embedded_item_resealed_is_still_caught_by_the_manifest(drive):

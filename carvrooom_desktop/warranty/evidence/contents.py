@@ -6,7 +6,8 @@ Every item is canonical JSON (RFC 8785) or CSV with a fixed float format: the sa
 recording give the same bytes on every workstation, which is what makes the PDF byte-identical.
 
 Items embedded in the pack: the claim, the coverage verdict, the fraud and error checks, the scan
-(codes and freeze frames), the health findings and scores, the diagnosis with the technician's
+(codes and freeze frames), every control module's codes from the newest all-modules scan (UDS), the
+health findings and scores, the diagnosis with the technician's
 verdicts, and the samples behind every plot. The recording's own data is too large to embed:
 the manifest carries its SHA-256 and size (``from_recording.recording_sha256``), and
 ``verify --db`` hashes it again in the store.
@@ -87,6 +88,7 @@ class PackContents:
     scores: dict[str, Any]
     diagnosis: dict[str, Any] | None
     plots: tuple[Plot, ...]
+    modules: tuple[dict[str, Any], ...]  # every control module of the car with its codes (the newest UDS scan)
     workshop: dict[str, str]
     issued_on: date
     items: tuple[PackItem, ...] = ()
@@ -176,6 +178,7 @@ def build_items(contents: PackContents) -> tuple[PackItem, ...]:
         PackItem("scan.json", "scan", canonical_json(c.scan)),
         PackItem("health.json", "health", canonical_json({"findings": list(c.findings), "scores": c.scores})),
         PackItem("diagnosis.json", "diagnosis", canonical_json(c.diagnosis)),
+        PackItem("modules.json", "modules", canonical_json(list(c.modules))),
     ]
     if c.plots:
         items.append(PackItem("signals.csv", "signals", signals_csv(c.plots), mime="text/csv"))
@@ -227,10 +230,22 @@ def gather(store: Store, claim: WarrantyClaim, check: ClaimCheck, *, workshop: M
         scan = diagnoses.scan_for(None, claim.vin) if claim.vin else None
         diagnosis = _diagnosis(diagnoses, claim, None)
     contents = PackContents(claim=claim, check=check, vehicle=vehicle, recording=recording_info, scan=plain(scan),
-                            findings=findings, scores=scores, diagnosis=diagnosis, plots=plots,
+                            findings=findings, scores=scores, diagnosis=diagnosis, plots=plots, modules=_modules(store, claim.vin),
                             workshop=dict(workshop or {}), issued_on=issued_on or claim.claim_date,
                             external=tuple(external), notes=tuple(notes))
     return _with_items(contents)
+
+
+def _modules(store: Store, vin: str) -> tuple[dict[str, Any], ...]:
+    """The car's modules from its newest all-modules scan (UDS), each with its codes: "all DTCs of the involved modules"."""
+    from dataclasses import asdict
+
+    from carvrooom_desktop.storage.vehicle_modules import modules_of_vehicle
+
+    if not vin:
+        return ()
+    return tuple(plain_dict({k: v for k, v in asdict(m).items() if k not in ("id", "vehicle_id")})
+                 for m in modules_of_vehicle(store.engine, vin=vin))
 
 
 def _with_items(contents: PackContents) -> PackContents:

@@ -154,14 +154,13 @@ def _check_external(entry: dict[str, Any], recording_hash: RecordingHasher | Non
 
 def _attachments(data: bytes, result: Verification) -> dict[str, bytes] | None:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         found = reader.attachments
         return {name: blobs[0] for name, blobs in found.items() if blobs}
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
-        result.add("pdf", False, f"the PDF structure does not read ({e}); its embedded items cannot be checked")
+    except Exception as e:  # a damaged pack can fail anywhere inside pypdf's parser: that is a failed check, not a crash
+        result.add("pdf", False, f"the PDF structure does not read ({type(e).__name__}: {e}); its embedded items cannot be checked")
         return None
 
 

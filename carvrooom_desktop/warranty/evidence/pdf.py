@@ -162,6 +162,22 @@ def render_pack(contents: PackContents) -> tuple[bytes, dict[str, Any]]:
                     for a, b in zip(pairs[:half], pairs[half:] + [None] * (2 * half - len(pairs)), strict=True)]
             story.append(table(rows, [width * 0.3, width * 0.2, width * 0.3, width * 0.2], header=False))
 
+    # -- every module ---------------------------------------------------------------------------
+    if c.modules:
+        story.append(Paragraph("Every module of the car", h2))
+        scanned = max(str(m.get("scanned_at", "")) for m in c.modules)[:16].replace("T", " ")
+        story.append(Paragraph(_t(f"All-modules scan (UDS) of {scanned} UTC: {len(c.modules)} modules, "
+                                  f"{sum(len(m.get('codes', ())) for m in c.modules)} codes."), small))
+        rows = [["Module", "Address", "State", "Codes (failure type; status)"]]
+        shade = []
+        for i, m in enumerate(c.modules, start=1):
+            codes = "; ".join(f"{d.get('dtc')} {d.get('description', '')} - {d.get('failure_text', '')} "
+                              f"({', '.join(d.get('status_words', ())[:2])})" for d in m.get("codes", ())) or "none"
+            rows.append([f"{m.get('name') or m.get('short')}", str(m.get("address", "")), str(m.get("state", "")), codes])
+            if m.get("codes"):
+                shade.append((i, FLAG_BG))
+        story.append(table(rows, [38 * mm, 18 * mm, 20 * mm, width - 76 * mm], shade=shade))
+
     # -- plots ----------------------------------------------------------------------------------
     if c.plots:
         story += [PageBreak(), Paragraph("Evidence from the recording", h2),
