@@ -29,6 +29,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     listen.add_argument("--broker", default="mqtt://127.0.0.1:1883", metavar="URL")
     listen.add_argument("--workshop", default="+", help="only this workshop's cars (default: every workshop)")
     listen.add_argument("--client-id", default="carvrooom-intake", help="the persistent session's name (default carvrooom-intake)")
+    listen.add_argument("--session-expiry", type=int, default=24 * 3600, metavar="S",
+                        help="how long the broker keeps the session (and what arrives for it) while nobody listens (default a day)")
     listen.add_argument("--seconds", type=float, default=None, help="stop after this long")
     listen.add_argument("--every", type=float, default=2.0, help="print the counters this often (seconds)")
     listen.add_argument("--json", action="store_true", help="print the final counters as JSON on stdout")
@@ -45,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
             return _cars(store.engine, args.json)
         from carvrooom_desktop.telematics.intake import TelematicsIntake
 
-        intake = TelematicsIntake(store.engine, args.broker, workshop=args.workshop, client_id=args.client_id)
+        intake = TelematicsIntake(store.engine, args.broker, workshop=args.workshop, client_id=args.client_id,
+                                  session_expiry=args.session_expiry)
         intake.start()
         print(f"listening on {args.broker} for carvrooom/v1/{args.workshop}/+/+ (session {args.client_id}); Ctrl-C to stop",
               file=sys.stderr)

@@ -155,3 +155,41 @@ def test_fleet_telematics_broker_gone_is_counted_and_flow_resumes(store, worksho
 def test_fleet_telematics_unreachable_broker_is_a_clear_error(store, workshop):
     with pytest.raises(BrokerUnavailable, match="cannot reach the MQTT broker at 127.0.0.1:1"):
         TelematicsIntake(store.engine, "mqtt://127.0.0.1:1", workshop=workshop).start()
+
+
+def test_fleet_simulate_mqtt_publishes_what_the_intake_stores(store, workshop):
+    from carvrooom_desktop.cli import run_cli
+
+    intake = _intake(store, workshop)
+    try:
+        assert run_cli(["simulate", "--mqtt", BROKER, "--cars", "2", "--workshop", workshop, "--interval", "0.25",
+                        "--seconds", "1.2", "--fault", "vacuum_leak"]) == 0
+        assert wait_until(lambda: intake.snapshot().deaths == 2, timeout=10)
+    finally:
+        intake.stop()
+    snap = intake.snapshot()
+    assert snap.births == 2 and snap.stored >= 2 + 2 * 4 + 2 and not snap.rejected and snap.missing == 0
+    states = {r["vin"]: r for r in _rows(store, TelematicsVehicleRow)}
+    assert len(states) == 2 and all(s["odometer_obd_km"] and s["odometer_gps_km"] for s in states.values())
+    data = [r["signals"] for r in _rows(store, TelematicsMessageRow) if r["kind"] == "data"]
+    assert {"engine_speed", "vehicle_speed", "coolant_temp", "dtcs", "mil_on"} <= set(data[-1])
+
+
+def test_fleet_telematics_listen_cli_prints_the_counters(tmp_path, workshop, capsys):
+    from carvrooom_desktop.cli import run_cli
+
+    db = f"sqlite:///{tmp_path / 'listen.sqlite3'}"
+    listen = ["--db", db, "telematics", "listen", "--workshop", workshop, "--client-id", f"cli-{workshop}", "--session-expiry", "60",
+              "--json", "--seconds"]
+    assert run_cli([*listen, "0.2"]) == 0  # the session and its subscription now wait at the broker
+    capsys.readouterr()
+    with TelematicsPublisher(BROKER, workshop, VIN, client_id=f"car-{workshop}") as pub:  # while nobody listens
+        for n in range(10):
+            pub.publish({"vehicle_speed": float(n)})
+        pub.publish_raw(b"[1, 2")
+    assert run_cli([*listen, "2.0"]) == 0
+    final = json.loads(capsys.readouterr().out)
+    assert final["stored"] == 12 and final["rejected"] == {"malformed_json": 1}
+    assert run_cli(["--db", db, "telematics", "cars", "--json"]) == 0
+    cars = json.loads(capsys.readouterr().out)
+    assert cars["cars"][0]["vin"] == VIN and cars["recent_refusals"][0]["reason"] == "malformed_json"
