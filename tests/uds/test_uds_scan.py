@@ -138,3 +138,18 @@ def test_a_full_transmit_queue_during_the_probe_burst_is_waited_out():
         finally:
             tester.shutdown()
     assert [a.label for a in found] == ["7E0/7E8", "760/768"] and tester.refused >= 10
+
+
+def test_a_module_outside_the_table_is_found_in_the_probe_range_and_named_from_its_dids():
+    channel = f"uds-range-{uuid.uuid4().hex[:8]}"
+    modules = SimulatedModules(VIN, modules=("ECM", "HVAC"))
+    modules.addresses["HVAC"] = ModuleAddress(0x7A0, 0x7A8)  # an address the table does not list
+    with ModuleBus(modules, channel=channel):
+        tester = can.Bus(interface="virtual", channel=channel, receive_own_messages=False)
+        try:
+            scan = scan_car(tester, timing=FAST)
+        finally:
+            tester.shutdown()
+    found = {m.address.label: m for m in scan.modules}
+    assert list(found) == ["7E0/7E8", "7A0/7A8"]
+    assert (found["7A0/7A8"].short, found["7A0/7A8"].name) == ("CLIMAT", "Climate control")
