@@ -31,6 +31,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     listen.add_argument("--client-id", default="carvrooom-intake", help="the persistent session's name (default carvrooom-intake)")
     listen.add_argument("--session-expiry", type=int, default=24 * 3600, metavar="S",
                         help="how long the broker keeps the session (and what arrives for it) while nobody listens (default a day)")
+    listen.add_argument("--ack-on-arrival", action="store_true",
+                        help="acknowledge messages when they arrive, not once stored: faster behind a broker with a small "
+                             "in-flight window (Mosquitto's max_inflight_messages), loses what is queued if the process dies")
     listen.add_argument("--seconds", type=float, default=None, help="stop after this long")
     listen.add_argument("--every", type=float, default=2.0, help="print the counters this often (seconds)")
     listen.add_argument("--json", action="store_true", help="print the final counters as JSON on stdout")
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         from carvrooom_desktop.telematics.intake import TelematicsIntake
 
         intake = TelematicsIntake(store.engine, args.broker, workshop=args.workshop, client_id=args.client_id,
-                                  session_expiry=args.session_expiry)
+                                  session_expiry=args.session_expiry, ack_after_store=not args.ack_on_arrival)
         intake.start()
         print(f"listening on {args.broker} for carvrooom/v1/{args.workshop}/+/+ (session {args.client_id}); Ctrl-C to stop",
               file=sys.stderr)

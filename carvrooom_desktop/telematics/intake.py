@@ -66,7 +66,8 @@ class _Car:
 
 class TelematicsIntake:
     def __init__(self, engine: Engine, broker: str = "mqtt://127.0.0.1:1883", *, workshop: str = "+", client_id: str | None = None,
-                 session_expiry: int = SESSION_EXPIRY_S, batch_size: int = 2000, flush_interval: float = 0.05) -> None:
+                 session_expiry: int = SESSION_EXPIRY_S, batch_size: int = 2000, flush_interval: float = 0.05,
+                 ack_after_store: bool = True) -> None:
         self.engine = engine
         self.host, self.port = broker_address(broker)
         self.workshop = workshop
@@ -74,6 +75,11 @@ class TelematicsIntake:
         self.session_expiry = session_expiry
         self.batch_size = batch_size
         self.flush_interval = flush_interval
+        # True: a QoS 1 message is acknowledged once stored (nothing acknowledged is ever lost); the broker's
+        # in-flight window (Mosquitto's max_inflight_messages, 20 by default) then bounds the rate to about that
+        # many messages per store cycle. False: acknowledged on arrival (paho's default), faster, and what is
+        # queued in memory when the process dies is lost (the next message shows the gap).
+        self.ack_after_store = ack_after_store
         self.stats = IntakeStats()
         self._queue: queue.SimpleQueue[tuple[str, bytes, float, int, int]] = queue.SimpleQueue()
         self._cars: dict[str, _Car] = {}
@@ -91,7 +97,8 @@ class TelematicsIntake:
         from paho.mqtt.properties import Properties
 
         self._resume()
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5, manual_ack=True)
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5,
+                             manual_ack=self.ack_after_store)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
@@ -230,7 +237,7 @@ class TelematicsIntake:
                     messages = []
                 time.sleep(0.2)
         client = self._client
-        if client is not None:
+        if client is not None and self.ack_after_store:
             for _t, _p, _r, mid, qos in batch:  # in the order received, as MQTT 5 asks
                 if qos > 0:
                     client.ack(mid, qos)

@@ -193,3 +193,18 @@ def test_fleet_telematics_listen_cli_prints_the_counters(tmp_path, workshop, cap
     assert run_cli(["--db", db, "telematics", "cars", "--json"]) == 0
     cars = json.loads(capsys.readouterr().out)
     assert cars["cars"][0]["vin"] == VIN and cars["recent_refusals"][0]["reason"] == "malformed_json"
+
+
+def test_fleet_telematics_ack_on_arrival_stores_the_same(store, workshop):
+    intake = TelematicsIntake(store.engine, BROKER, workshop=workshop, client_id=f"intake-{workshop}", session_expiry=60,
+                              ack_after_store=False)
+    intake.start()
+    try:
+        assert wait_until(lambda: intake.snapshot().connected)
+        with TelematicsPublisher(BROKER, workshop, VIN, client_id=f"car-{workshop}") as pub:
+            for n in range(100):
+                pub.publish({"vehicle_speed": float(n)})
+        assert wait_until(lambda: intake.snapshot().stored == 102)
+    finally:
+        intake.stop()
+    assert intake.snapshot().missing == 0 and intake.snapshot().duplicates == 0
