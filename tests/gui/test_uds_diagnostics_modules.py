@@ -26,7 +26,13 @@ def test_module_list_codes_snapshot_and_clear_per_module(gui, qtbot, save_screen
     diag = _connect_sim(gui, qtbot)
     panel = diag.modules
     diag.tabs.setCurrentWidget(panel)
-    panel.module_faults = ("abs_wheel_speed_open", "airbag_squib_resistance_high", "lost_communication_abs", "busy:HVAC")
+    assert panel.faults_button.isVisible()  # the simulated car: its module faults are offered
+    panel._fill_faults_menu()
+    wanted = ("abs_wheel_speed_open", "airbag_squib_resistance_high", "lost_communication_abs", "busy:HVAC")
+    for action in panel.faults_menu.actions():
+        if action.data() in wanted:
+            action.trigger()  # checks it; the menu passes it on
+    assert sorted(panel.module_faults) == sorted(wanted) and "busy:HVAC" in panel.status.text()
     with qtbot.waitSignal(panel.runner.busy_changed, timeout=30_000, check_params_cb=lambda busy: not busy):
         qtbot.mouseClick(panel.scan_button, Qt.MouseButton.LeftButton)
     rows = _cells(panel.module_model)

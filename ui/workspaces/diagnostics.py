@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ui.table_model import Column, RowTableModel
 from ui.widgets.clear_codes_dialog import confirm_clear_codes
@@ -116,6 +116,8 @@ class DiagnosticsWorkspace(QWidget):
         c.connected.connect(self._on_connected)
         c.disconnected.connect(lambda: self.set_connected(False))
         c.disconnected.connect(self.modules.close_link)
+        c.connected.connect(lambda _report: self.modules.refresh())
+        c.disconnected.connect(self.modules.refresh)
         c.scan_started.connect(lambda: self.set_busy(True))
         c.scan_ready.connect(self.show_report)
         c.scan_failed.connect(self.show_error)
@@ -356,6 +358,13 @@ class ModulesPanel(QWidget):
         self.status.setObjectName("PageSubtitle")
         self.status.setWordWrap(True)
         top.addWidget(self.status, 1)
+        self.faults_button = QPushButton("Module faults")
+        self.faults_button.setToolTip("The simulated car only: faults its modules have at the next scan")
+        self.faults_menu = QMenu(self.faults_button)
+        self.faults_menu.triggered.connect(self._fault_toggled)
+        self.faults_menu.aboutToShow.connect(self._fill_faults_menu)
+        self.faults_button.setMenu(self.faults_menu)
+        top.addWidget(self.faults_button, 0, Qt.AlignmentFlag.AlignTop)
         self.scan_button = QPushButton("Scan all modules")
         self.scan_button.setToolTip("Find every module that answers (11-bit and 29-bit ids) and read its codes over UDS")
         self.scan_button.clicked.connect(self.start_scan)
@@ -391,6 +400,33 @@ class ModulesPanel(QWidget):
         """``source``: what the connected session was opened from (None: not connected); ``role``: the workstation's role."""
         self._make_scanner, self._source, self._role = make_scanner, source, role
         self._update_buttons()
+
+    def refresh(self) -> None:
+        """The connection changed: what the buttons offer follows it."""
+        self._update_buttons()
+
+    def _simulated(self) -> bool:
+        source = self._source()
+        return source is not None and source.kind in ("sim", "sim-elm")
+
+    def _fill_faults_menu(self) -> None:
+        from carvrooom_desktop.uds.faults import simulated_module_faults
+
+        self.faults_menu.clear()
+        for text, description in simulated_module_faults():
+            action = self.faults_menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(text in self.module_faults)
+            action.setToolTip(description)
+            action.setData(text)
+        self.faults_menu.setToolTipsVisible(True)
+
+    def _fault_toggled(self, action: Any) -> None:
+        text = str(action.data())
+        faults = [f for f in self.module_faults if f != text]
+        self.module_faults = tuple(faults + [text]) if action.isChecked() else tuple(faults)
+        self.show_message(f"Module faults at the next scan: {', '.join(self.module_faults) or 'none'}"
+                          " (the simulated car starts again with them)")
 
     def _work(self, source: ConnectedSource) -> tuple[ModuleScanner, LinkSpec]:
         """On the worker: the scanner (made once) and the link for ``source`` with the panel's module faults."""
@@ -547,6 +583,7 @@ class ModulesPanel(QWidget):
     def _update_buttons(self) -> None:
         ready = self._make_scanner is not None and not self._busy
         self.scan_button.setEnabled(ready)
+        self.faults_button.setVisible(self._simulated())
         has_codes = self.scan is not None and any(m.dtcs for m in self.scan.modules)
         self.clear_all_button.setEnabled(ready and has_codes)
         selected = self.selected_module() if self.scan is not None else None
