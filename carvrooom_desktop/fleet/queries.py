@@ -349,10 +349,11 @@ def _schedule_hours(conn: Connection, flt: FleetFilter) -> tuple[list[ResourceHo
     week = conn.execute(select(WorkshopOpeningHoursRow.opens_minute, WorkshopOpeningHoursRow.closes_minute)
                         .where(WorkshopOpeningHoursRow.deleted.is_(False))).all()
     per_week = sum(b - a for a, b in week) / 60.0 if week else DEFAULT_OPEN_HOURS_PER_DAY * 5
-    bays = []
-    for name, booked, jobs, first, last in per_bay:
-        span_days = max(1.0, ((_as_date(last) - _as_date(first)).days + 1)) if first is not None and last is not None else 1.0
-        bays.append(ResourceHours(name, float(booked or 0.0), int(jobs), per_week * span_days / 7.0))
+    # every bay over the same period: the first to the last booking of any bay
+    firsts = [_as_date(f) for _n, _b, _j, f, _l in per_bay if f is not None]
+    lasts = [_as_date(la) for _n, _b, _j, _f, la in per_bay if la is not None]
+    span_days = max(1.0, (max(lasts) - min(firsts)).days + 1.0) if firsts and lasts else 1.0
+    bays = [ResourceHours(name, float(booked or 0.0), int(jobs), per_week * span_days / 7.0) for name, booked, jobs, _f, _l in per_bay]
     return bays, [ResourceHours(name, float(h or 0.0), int(n)) for name, h, n in per_tech]
 
 
