@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from carvrooom_desktop.domain.roles import Permission
 from carvrooom_desktop.errors import CarVrooomError
+from carvrooom_desktop.people import authorize
 from ui.table_model import Column, RowTableModel
 from ui.widgets.common import card, page_header, section_title, table_view
 from ui.workers import TaskRunner
@@ -181,7 +182,7 @@ class AdminWorkspace(QWidget):
         self.audit_record.setPlaceholderText("record (user:tina, recording:…)")
         self.audit_since.setPlaceholderText("since (2026-12-01)")
         refresh = QPushButton("Show")
-        refresh.clicked.connect(self.refresh_audit)
+        refresh.clicked.connect(lambda: self.refresh_audit(asked=True))
         self.verify_button = QPushButton("Verify")
         self.verify_button.setObjectName("PrimaryButton")
         self.verify_button.clicked.connect(self.verify)
@@ -220,8 +221,20 @@ class AdminWorkspace(QWidget):
                 combo.setCurrentText(current)
         self.refresh_audit()
 
-    def refresh_audit(self) -> None:
+    def refresh_audit(self, *, asked: bool = False) -> None:
+        """The trail's entries, for a user whose role may view it (asked=True: the core checks and audits a refusal)."""
         if self.people is None:
+            return
+        actor = self._actor()
+        if asked:
+            try:
+                authorize(actor, Permission.VIEW_AUDIT, record="audit", audit=self.people.audit)
+            except CarVrooomError as exc:
+                self.show_message(str(exc), error=True)
+                return
+        elif actor is None or not actor.may(Permission.VIEW_AUDIT):
+            self.audit_model.set_rows([])
+            self.verify_label.setText("Your role may not view the audit trail.")
             return
         self.audit_model.set_rows(self.people.audit.entries(user=self.audit_user.text().strip() or None,
                                                             record=self.audit_record.text().strip() or None,
@@ -307,6 +320,11 @@ class AdminWorkspace(QWidget):
 
     def verify(self) -> None:
         if self.people is None:
+            return
+        try:
+            authorize(self._actor(), Permission.VIEW_AUDIT, record="audit", audit=self.people.audit)
+        except CarVrooomError as exc:
+            self.show_message(str(exc), error=True)
             return
         self.verify_button.setEnabled(False)
         self.verify_label.setText("Verifying…")
