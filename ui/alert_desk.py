@@ -76,8 +76,9 @@ class AlertDesk(QObject):
     saved = Signal(str, str)  # what ("rules" | "policies" | "smtp"), text
 
     def __init__(self, store: Any, bus: ev.EventBus, *, who: Callable[[], str] = lambda: "workstation",
-                 parent: QObject | None = None, start: bool = True) -> None:
+                 role: Callable[[], str] = lambda: "technician", parent: QObject | None = None, start: bool = True) -> None:
         super().__init__(parent)
+        self.role = role  # what the signed-in person may change (rules, policies, mail: "change settings")
         self.store = store if getattr(store, "engine", None) is not None else None
         self.bus = bus
         self.who = who
@@ -188,9 +189,19 @@ class AlertDesk(QObject):
         if self.service is None:
             self.failed.emit(self.problem)
             return
-        centre, by = self.service.centre, self.who()
-        self.runner.submit(lambda: fn(centre, uuid.UUID(alert_id), by).to_dict(), self.alert_changed.emit, self._error,
-                           name="alert action")
+        centre, by, store = self.service.centre, self.who(), self.store
+
+        def act() -> dict[str, Any]:
+            from carvrooom_desktop.alerts.acting import audit_alert_action
+
+            alert_uuid = uuid.UUID(alert_id)
+            before = centre.repo.get(alert_uuid).state.value
+            done = fn(centre, alert_uuid, by).to_dict()
+            if done["state"] != before:
+                audit_alert_action(store, by, "acknowledge alert" if done["state"] == "acknowledged" else "resolve alert", done, before)
+            return done
+
+        self.runner.submit(act, self.alert_changed.emit, self._error, name="alert action")
 
     def rules_text(self) -> str:
         import json
@@ -216,7 +227,19 @@ class AlertDesk(QObject):
 
         self._save("policies", lambda: save_policies_text(text), "policies")
 
+    def _allowed(self, what: str) -> bool:
+        from carvrooom_desktop.alerts.acting import may_change_alert_settings
+
+        try:
+            may_change_alert_settings(self.store, self.role(), what=f"alerts:{what}")
+        except Exception as e:  # PermissionDenied: says who may
+            self.failed.emit(str(e))
+            return False
+        return True
+
     def _save(self, what: str, fn: Callable[[], Any], attr: str) -> None:
+        if not self._allowed(what):
+            return
         try:
             value = fn()
         except Exception as e:  # InvalidRequest names every bad entry; SettingsError a write failure
@@ -235,6 +258,8 @@ class AlertDesk(QObject):
     def save_smtp(self, settings: Any, password: str | None) -> None:
         from carvrooom_desktop.alerts.config import save_alert_settings
 
+        if not self._allowed("smtp"):
+            return
         try:
             save_alert_settings(settings, password=password or None)
         except Exception as e:  # InvalidRequest, SecretStoreUnavailable, SettingsError: all worded for the user

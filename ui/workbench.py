@@ -82,7 +82,7 @@ class Workbench(QObject):
         self.sync = SyncController(sync, bus, self)  # ``sync``: the store's WorkstationSync (None without a store)
         from ui.alert_desk import AlertDesk  # alerts run from the start, whether or not their page is open
 
-        self.alerts = AlertDesk(store, bus, who=self._role, parent=self)
+        self.alerts = AlertDesk(store, bus, who=self._role, role=self._role, parent=self)
         from ui.widgets.recording_io import RecordingIO  # import, export, replay, compare, dropped files
 
         self.io = RecordingIO(self.model, window, store, window.ui_state, self)

@@ -26,7 +26,7 @@ def page(qtbot, qapp, store):
     themes = ThemeManager(qapp)
     themes.apply("light")
     bus = EventBus()
-    desk = AlertDesk(store, bus, who=lambda: "sue")
+    desk = AlertDesk(store, bus, who=lambda: "sue", role=lambda: "service manager")
     page = AlertsWorkspace(themes.current, desk)
     qtbot.addWidget(page)
     page.resize(1180, 720)
@@ -117,3 +117,28 @@ def test_screenshot(qtbot, page):
     qtbot.wait(200)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert page.grab().save(str(SCREENSHOTS / "alerts.png"))
+
+
+def test_changing_rules_needs_the_settings_permission_and_actions_are_audited(qtbot, store):
+    from carvrooom_desktop.people import People
+    from ui.alert_desk import AlertDesk
+
+    bus = EventBus()
+    desk = AlertDesk(store, bus, who=lambda: "tom", role=lambda: "technician")
+    failures = []
+    desk.failed.connect(failures.append)
+    try:
+        desk.save_policies(desk.policies_text())
+        assert failures and "may not change settings" in failures[-1]
+        bus.publish(*critical_health())
+        qtbot.waitUntil(lambda: desk.service.repo.count_open() == 1, timeout=10_000)
+        [alert] = desk.service.repo.list()
+        changed = []
+        desk.alert_changed.connect(changed.append)
+        desk.acknowledge(str(alert.id), "seen")
+        qtbot.waitUntil(lambda: bool(changed), timeout=10_000)
+    finally:
+        desk.close()
+    trail = People.of(store).audit.entries()
+    assert any(e.action == "acknowledge alert" and e.actor == "tom" and str(alert.id) in e.record for e in trail)
+    assert any(e.outcome == "refused" and e.record == "alerts:policies" for e in trail)
