@@ -25,10 +25,18 @@ class ChannelError(CarVrooomError):
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    data: bytes
+    mime_type: str = "application/octet-stream"  # e.g. application/pdf
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     subject: str
     body: str
     idempotency_key: str  # the e-mail's Message-ID is made from it
+    attachments: tuple[Attachment, ...] = ()  # e-mail only (an owner's report PDF, an evidence pack)
 
 
 def word(work: StepWork) -> Message:
@@ -66,4 +74,4 @@ class InAppChannel:
         return [r.name for r in recipients] or ["alert centre"]
 
 
-__all__ = ["Channel", "ChannelError", "InAppChannel", "Message", "word"]
+__all__ = ["Attachment", "Channel", "ChannelError", "InAppChannel", "Message", "word"]

@@ -49,6 +49,9 @@ class EmailChannel:
         mail["Message-ID"] = message_id(message.idempotency_key)
         mail["X-CarVrooom-Step"] = message.idempotency_key
         mail.set_content(message.body)
+        for a in message.attachments:
+            maintype, _, subtype = a.mime_type.partition("/")
+            mail.add_attachment(a.data, maintype=maintype or "application", subtype=subtype or "octet-stream", filename=a.filename)
         password = self._password() if s.username else None
         where = f"the mail server {s.host}:{s.port}"
         try:

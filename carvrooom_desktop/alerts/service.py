@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from carvrooom_desktop import events as ev
 from carvrooom_desktop.alerts.centre import AlertCentre
-from carvrooom_desktop.alerts.channels import Channel, ChannelError, InAppChannel, Message
+from carvrooom_desktop.alerts.channels import Attachment, Channel, ChannelError, InAppChannel, Message
 from carvrooom_desktop.alerts.clock import Clock, SystemClock
 from carvrooom_desktop.alerts.config import AlertSettings, load_alert_settings, policies_in_force, rules_in_force
 from carvrooom_desktop.alerts.desktop_channel import DesktopChannel, Fallback
@@ -83,4 +83,17 @@ def send_test_mail(settings: AlertSettings, to: str = "", *, password: str | Non
     return channel.send(Message("[CarVrooom] test mail", body, f"test/{uuid.uuid4()}"), recipients)
 
 
-__all__ = ["AlertService", "Recipient", "open_alerts", "send_test_mail"]
+def send_mail(to: Sequence[str], subject: str, body: str, *, attachments: Sequence[Attachment] = (),
+              settings: AlertSettings | None = None) -> list[str]:
+    """One e-mail now through the alerts' mail server (settings and keyring password): the seam for other
+    features (the owner's report, an evidence pack). ``to``: addresses or ``Name <addr>``. Raises
+    ChannelError with the reason; returns the addresses the server accepted."""
+    settings = settings or load_alert_settings()
+    recipients = [parse_recipient(x) for x in to]
+    import uuid
+
+    message = Message(subject, body, f"mail/{uuid.uuid4()}", tuple(attachments))
+    return EmailChannel(settings.smtp).send(message, recipients)
+
+
+__all__ = ["AlertService", "Recipient", "open_alerts", "send_mail", "send_test_mail"]

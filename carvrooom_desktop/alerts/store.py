@@ -21,7 +21,7 @@ import builtins
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -32,6 +32,7 @@ from carvrooom_desktop.alerts.model import Alert, AlertCandidate, AlertSeverity,
 from carvrooom_desktop.alerts.policies import PlannedStep
 from carvrooom_desktop.errors import InvalidRequest
 from carvrooom_desktop.storage.alert_models import AlertRow, AlertStepRow
+from carvrooom_desktop.storage.models import VehicleRow
 
 ALERT_NAMESPACE = uuid.UUID("6f1c1f0e-7a11-4c1e-9a1e-a1e27c0ffee1")
 LEASE_S = 120.0  # a claim older than this belongs to a process that died
@@ -122,7 +123,7 @@ class AlertRepository:
             batch: dict[str, tuple[Alert, bool]] = {}
             rows: list[dict[str, Any]] = []
             steps: list[dict[str, Any]] = []
-            todo = list(candidates)
+            todo = self._with_vins(conn, list(candidates))
             keys = sorted({c.dedupe_key for c in todo})
             open_rows = {r.dedupe_key: r for r in conn.execute(select(_A).where(_OPEN, AlertRow.dedupe_key.in_(keys)))} if keys else {}
             resolved = dict(conn.execute(select(AlertRow.dedupe_key, func.count()).where(
@@ -156,6 +157,15 @@ class AlertRepository:
             if steps:
                 conn.execute(insert(_S), steps)
         return out
+
+    @staticmethod
+    def _with_vins(conn: Any, todo: list[AlertCandidate]) -> list[AlertCandidate]:
+        """A health result names the car by its vehicle id: the centre shows its VIN."""
+        ids = {c.vehicle_id for c in todo if c.vehicle_id is not None and not c.vin}
+        if not ids:
+            return todo
+        vins = dict(conn.execute(select(VehicleRow.id, VehicleRow.vin).where(VehicleRow.id.in_(ids))).all())
+        return [replace(c, vin=vins.get(c.vehicle_id, "")) if c.vehicle_id in vins and not c.vin else c for c in todo]
 
     # -- acknowledge / resolve -------------------------------------------------------------------------
 

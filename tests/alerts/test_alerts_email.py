@@ -126,3 +126,18 @@ def test_test_mail_and_settings_checks():
         save_alert_settings(AlertSettings(smtp=SmtpSettings(host="x", security="ssl")))
     with pytest.raises(InvalidRequest, match="needs a user name"):
         save_alert_settings(AlertSettings(smtp=SmtpSettings(host="x")), password="pw")
+
+
+def test_send_mail_is_the_seam_for_other_features_with_attachments():
+    from carvrooom_desktop.alerts.channels import Attachment
+    from carvrooom_desktop.alerts.service import send_mail
+
+    with smtp_server() as (port, inbox):
+        settings = AlertSettings(smtp=_plain(port))
+        pdf = b"%PDF-1.7 owner's report"
+        reached = send_mail(["Owner <owner@example.com>"], "Your car's report", "Attached.", settings=settings,
+                            attachments=[Attachment("report.pdf", pdf, "application/pdf")])
+        assert reached == ["owner@example.com"] and inbox.wait_for(1)
+        _to, mail = inbox.messages[0]
+        [part] = [p for p in mail.walk() if p.get_filename() == "report.pdf"]
+        assert part.get_payload(decode=True) == pdf and part.get_content_type() == "application/pdf"

@@ -183,3 +183,28 @@ def test_a_kill_in_the_middle_loses_nothing_and_sends_each_step_once(repo, clock
         assert len(ids) == 5  # claimed but not sent: sent once, after the restart
     else:  # sent, killed before it was marked: the same message again (same Message-ID), which the mail system can drop
         assert len(ids) == 6 and len(ids) - len(set(ids)) == 1
+
+
+def test_desktop_notices_go_through_desktop_notifier_when_there_is_a_service(monkeypatch):
+    import sys
+    import types
+
+    from carvrooom_desktop.alerts.channels import Message
+
+    sent = []
+
+    class FakeNotifier:  # desktop-notifier's sync API, as far as the channel uses it
+        def __init__(self, app_name):
+            self.app_name = app_name
+
+        def get_capabilities(self):
+            return frozenset({"title", "message"})
+
+        def send(self, title, message):
+            sent.append((title, message))
+
+    monkeypatch.setitem(sys.modules, "desktop_notifier", types.SimpleNamespace(DesktopNotifierSync=FakeNotifier))
+    channel = DesktopChannel(fallback=lambda title, text: pytest.fail("no fallback with a service"))
+    assert channel.via == "desktop"
+    assert channel.send(Message("[CarVrooom critical] Do not drive", "Do not drive\n\nBrakes: fluid leak\n\nmore", "k"), []) == ["desktop"]
+    assert sent == [("[CarVrooom critical] Do not drive", "Brakes: fluid leak")]

@@ -151,3 +151,15 @@ def test_bookings_at_risk_from_the_board_raise_and_resolve_when_back_on_time(cen
     centre.check_board(_Board({"a": (five, five)}))  # re-planned: on time
     back = repo.get(late.id)
     assert back.state is AlertState.RESOLVED and back.resolved_by == "schedule board"
+
+
+def test_a_health_result_named_by_vehicle_id_shows_the_cars_vin(centre, store):
+    from carvrooom_desktop.domain import Vehicle
+
+    vid = store.vehicles.upsert(Vehicle("WVWZZZ1JZXW000009", "VW", "Golf", 2012))
+    topic, payload = critical_health()
+    payload = payload | {"vin": None, "vehicle_id": str(vid), "source": "live session"}
+    [alert] = centre.handle(topic, payload)
+    assert alert.vin == "WVWZZZ1JZXW000009" and alert.dedupe_key == f"critical-health:{vid}:charging:charging_voltage"
+    topic, other = critical_health()
+    assert centre.handle(topic, other | {"vin": None, "vehicle_id": None, "source": "live session"})  # another, unknown car
