@@ -24,7 +24,7 @@ def at_risk_jobs(board: Board) -> list[dict[str, Any]]:
             continue
         end = board.end_of(job_id)
         if end > job.promised_at:
-            out.append({"job_id": job_id, "label": job.label, "planned_end": end.isoformat(),
+            out.append({"job_id": job_id, "label": job.label, "vin": job.vin, "planned_end": end.isoformat(),
                         "promised_at": job.promised_at.isoformat(),
                         "late_minutes": round((end - job.promised_at).total_seconds() / 60, 1)})
     return out

@@ -107,7 +107,7 @@ def test_screenshot(qtbot, page):
     bus.publish(*critical_health("WAUZZZ8V5KA000002"))
     bus.publish(*critical_health("1HGCM82633A004352", check="cranking_voltage"))
     page.desk.service.centre.warranty_flagged("C-2026-0193", 0.91, vin="VF1RFB00X56123456", flags=["odometer", "duplicate"])
-    page.desk.service.centre.handle("booking.changed", {"at_risk": [{"job_id": "j-7", "label": "Timing belt (VF7..)",
+    page.desk.service.centre.handle("booking.changed", {"at_risk": [{"job_id": "j-7", "label": "Timing belt (Peugeot 308)", "vin": "VF3LBHNYWFS000117",
                                     "planned_end": "Fri 17:30", "promised_at": "Fri 17:00", "late_minutes": 30}]})
     qtbot.waitUntil(lambda: page.model.rowCount() == 5, timeout=10_000)
     page.select_row(4)

@@ -132,7 +132,8 @@ class _Board:
         from types import SimpleNamespace
 
         self._ends = ends
-        self.jobs = {j: SimpleNamespace(label=f"job {j}", promised_at=p, state="planned") for j, (_e, p) in ends.items()}
+        self.jobs = {j: SimpleNamespace(label=f"job {j}", promised_at=p, state="planned", vin=f"VIN-{j}")
+                     for j, (_e, p) in ends.items()}
 
     def live(self):
         from types import SimpleNamespace
@@ -146,7 +147,7 @@ class _Board:
 def test_bookings_at_risk_from_the_board_raise_and_resolve_when_back_on_time(centre, repo):
     five, half_past = datetime(2026, 12, 4, 17, 0, tzinfo=UTC), datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
     [late] = centre.check_board(_Board({"a": (half_past, five), "b": (five, half_past), "c": (half_past, None)}))
-    assert late.dedupe_key == "booking-at-risk:a" and late.facts["late_minutes"] == 30.0
+    assert late.dedupe_key == "booking-at-risk:a" and late.facts["late_minutes"] == 30.0 and late.vin == "VIN-a"
     assert centre.check_board(_Board({"a": (half_past, five)})) == []  # still late: the same alert
     centre.check_board(_Board({"a": (five, five)}))  # re-planned: on time
     back = repo.get(late.id)
