@@ -149,3 +149,32 @@ def test_idle_lock_asks_again_and_the_core_refuses_meanwhile(qtbot, staffed_gui)
     guard.check_idle()
     assert guard.dialog is not None and "locked after" in guard.dialog.reason.text()
     assert guard.dialog.user.text() == "admin"
+
+
+def test_clearing_codes_in_the_window_is_checked_and_audited_for_the_signed_in_user(qtbot, staffed_gui, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    ctx = staffed_gui
+    guard = ctx.sign_in.guard
+    qtbot.waitUntil(lambda: guard.dialog is not None, timeout=5000)
+    guard.dialog.user.setText("fleet_manager")
+    guard.dialog.password.setText("s3cret-workshop-pw")
+    guard.dialog.attempt()
+    page = ctx.window.show_workspace("connect")
+    page.source.set_kind("sim-elm")
+    page.check_fault("lazy_o2_upstream")
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctx.window.current_workspace() == "diagnostics", timeout=30_000)
+    diag = ctx.window.page("diagnostics")
+    monkeypatch.setattr(diag, "confirm_clear", lambda report: True)
+    with qtbot.waitSignal(ctx.controller.clear_failed, timeout=20_000):
+        qtbot.mouseClick(diag.clear_button, Qt.MouseButton.LeftButton)
+    assert "Farah Haddad (fleet manager) may not clear trouble codes" in diag.banner.text()
+    people = ctx.sign_in.people
+    assert people.audit.entries(user="fleet_manager", action="clear trouble codes")[0].outcome == "refused"
+
+    ctx.sign_in.shift.sign_in(people.users.sign_in("technician", "s3cret-workshop-pw"))  # the next shift
+    with qtbot.waitSignal(ctx.controller.codes_cleared, timeout=30_000):
+        qtbot.mouseClick(diag.clear_button, Qt.MouseButton.LeftButton)
+    done = people.audit.entries(user="technician", action="clear trouble codes")[0]
+    assert done.outcome == "ok" and done.record.startswith("vehicle:") and "codes" in done.before
