@@ -1,7 +1,8 @@
 """PyInstaller runtime hook: a self-check of the frozen bundle, run only with CARVROOOM_FROZEN_SELFCHECK=1.
 
 The CLI smoke test never reaches the stacks the app imports lazily or by name (LangGraph and its
-SQLite checkpointer, the Gemini client, asammdf's MF4 reader, pyqtgraph in the workspaces), so
+SQLite checkpointer, the Gemini client, asammdf's MF4 reader, pyqtgraph in the workspaces, Chroma's
+implementations, desktop-notifier's backend, paho), so
 build/build_linux.sh runs this to prove they load from the bundle. Everything stays local: the
 Gemini client is pointed at a closed localhost port (build_linux.sh also runs it without a network).
 Without the variable this hook does nothing and the app starts as usual.
@@ -61,13 +62,50 @@ def _selfcheck() -> int:
     if len(turns) != 2:
         return 1
 
+    # The stacks of issues 12-18 that the CLI smoke test does not reach: what each feature loads lazily or by name.
+    import importlib
+
+    for module in ("desktop_notifier", "desktop_notifier.backends.dbus", "paho.mqtt.client", "udsoncan.client",
+                   "udsoncan.connections", "isotp", "argon2", "cryptography.hazmat.primitives.asymmetric.ed25519",
+                   "rfc8785", "pypdf", "reportlab.pdfgen.canvas", "ortools.sat.python.cp_model", "chromadb"):
+        importlib.import_module(module)
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    mqtt.Client(CallbackAPIVersion.VERSION2, client_id="selfcheck")  # no connect: the smoke test runs without a network
+    from carvrooom_desktop.alerts.desktop_channel import DesktopChannel
+
+    print(f"selfcheck alerts: desktop notifications via {DesktopChannel(probe=True).via}")
+    from carvrooom_desktop.warranty.similar import SimilarClaims
+
+    with SimilarClaims(work / "similar") as index:  # Chroma's persistent client, its SQL migrations, the offline embedder
+        print(f"selfcheck chroma: index opened with {index.count()} claims ({index.embedder_name})")
+
     # GUI: every workspace built and rendered offscreen (pyqtgraph, themes, plots).
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from carvrooom_desktop.app import build_gui
 
-    ctx = build_gui([])
+    # `carvrooom FILE` (the .desktop entry, the Windows file association): CARVROOOM_SELFCHECK_OPEN names the files;
+    # they go through the GUI's own parser and must be imported / loaded before the workspaces are checked.
+    opened = [p for p in os.environ.get("CARVROOOM_SELFCHECK_OPEN", "").split(os.pathsep) if p]
+    ctx = build_gui(opened)
     try:
         ctx.window.show()
+        if opened:
+            import time
+
+            io = ctx.workbench.io
+            outcomes: list[str] = []
+            io.idle.connect(lambda text: outcomes.append(f"ok: {text}"))
+            io.failed.connect(lambda page, text: outcomes.append(f"failed: {text}"))
+            io.database_loaded.connect(lambda db: outcomes.append(f"ok: database with {len(db.messages)} messages"))
+            deadline = time.monotonic() + 90
+            while len(outcomes) < len(opened) and time.monotonic() < deadline:
+                ctx.app.processEvents()
+                time.sleep(0.02)
+            print(f"selfcheck open: {outcomes}")
+            if len(outcomes) < len(opened) or any(o.startswith("failed") for o in outcomes):
+                return 1
         keys = ctx.window.workspace_keys()
         for key in keys:
             ctx.window.show_workspace(key)

@@ -11,8 +11,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     from carvrooom_desktop.cli import run_cli
+    from carvrooom_desktop.cli.gui import is_openable
 
-    return run_cli(sys.argv[1:] if argv is None else argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and is_openable(args[0]):  # `carvrooom drive.blf` (a file manager's "Open with"): the GUI opens it
+        args.insert(0, "gui")
+    return run_cli(args)
 
 
 if __name__ == "__main__":

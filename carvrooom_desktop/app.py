@@ -211,6 +211,9 @@ def build_gui(options: GuiOptions | Sequence[str] | None = None, *, db_url: str 
     ctx.startup_s = time.perf_counter() - started
     if store is None:
         QTimer.singleShot(0, lambda: _warn_store_unavailable(window, store_problem))
+    if options.files:  # `carvrooom FILE`: opened as if dropped on the window (logs imported, databases loaded)
+        files = list(options.files)
+        QTimer.singleShot(0, lambda: window.files_dropped.emit(files))
     autoconnect = os.environ.get(AUTOCONNECT_ENV, "")
     if options.autoconnect or autoconnect not in ("", "0"):
         faults = options.faults or tuple(f for f in os.environ.get(FAULTS_ENV, "").split(",") if f.strip())

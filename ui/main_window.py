@@ -189,14 +189,9 @@ class MainWindow(QMainWindow):
             action.setChecked(True)
 
     def _about(self) -> None:
-        from carvrooom_desktop import __version__
+        from ui.about import about_html  # version, schema, GPL notice + source link, the bundle's licence files
 
-        QMessageBox.about(
-            self,
-            f"About {APP_TITLE}",
-            f"<b>{APP_TITLE}</b> {__version__}<br>A diagnostic workstation for car workshops.<br><br>"
-            "Free software under the GNU General Public License, version 3 or later.",
-        )
+        QMessageBox.about(self, f"About {APP_TITLE}", about_html(APP_TITLE))
 
     # -- window state ---------------------------------------------------------------------------------
 

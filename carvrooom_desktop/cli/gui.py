@@ -12,9 +12,18 @@ import argparse
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 APP_MODULE = "carvrooom_desktop.app"
 AUTOCONNECT_KINDS = ("sim", "sim-elm")
+# Files `carvrooom FILE` / `carvrooom gui FILE` opens in the window (what a file manager hands over through the
+# .desktop entry or the Windows file association): logs are imported, signal databases loaded.
+OPENABLE_SUFFIXES = frozenset({".blf", ".asc", ".trc", ".mf4", ".mdf", ".log", ".csv", ".dbc", ".kcd", ".arxml", ".sym"})
+
+
+def is_openable(arg: str) -> bool:
+    """True for an argument that names a log or signal database (by its suffix), not an option or a command."""
+    return not arg.startswith("-") and PurePath(arg).suffix.lower() in OPENABLE_SUFFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +37,7 @@ class GuiOptions:
     verbose: bool = False
     shared_url: str | None = None  # the workshop's shared PostgreSQL (sync); None: CARVROOOM_SHARED_URL or the settings
     qt_args: tuple[str, ...] = ()  # arguments the parser does not know, handed to QApplication (-style fusion, ...)
+    files: tuple[str, ...] = ()  # logs and signal databases to open once the window is up
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> GuiOptions:
@@ -39,7 +49,8 @@ class GuiOptions:
             seed=getattr(args, "seed", None),
             verbose=bool(getattr(args, "verbose", False)),
             shared_url=getattr(args, "shared", None),
-            qt_args=tuple(getattr(args, "qt_args", None) or ()),
+            qt_args=tuple(a for a in getattr(args, "qt_args", None) or () if not is_openable(a)),
+            files=tuple(a for a in getattr(args, "qt_args", None) or () if is_openable(a)),
         )
 
     @classmethod
@@ -53,7 +64,9 @@ class GuiOptions:
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "gui", help="the desktop window (what `carvrooom` alone starts)",
-        description="Start the CarVrooom Desktop window. Arguments it does not know are passed to Qt (e.g. -style fusion).",
+        description="Start the CarVrooom Desktop window. FILE arguments (logs: .blf .asc .trc .mf4 .csv .log; signal "
+                    "databases: .dbc .kcd .arxml .sym) are opened in it, as if dropped on the window; `carvrooom FILE` "
+                    "does the same. Other arguments it does not know are passed to Qt (e.g. -style fusion).",
     )
     parser.add_argument("--autoconnect", nargs="?", const="sim", default=None, choices=AUTOCONNECT_KINDS, metavar="sim|sim-elm",
                         help="connect to the simulated car at start: on virtual CAN (sim, the default) or behind a "
