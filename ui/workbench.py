@@ -173,6 +173,7 @@ class Workbench(QObject):
         page.cancel_requested.connect(self.io.cancel.set)
         page.samples_requested.connect(self.io.load_signals)
         page.decoded_names_requested.connect(self.io.offer_decoded_names)
+        page.claim_requested.connect(self._claim_from_recording)
         self.theme.changed.connect(lambda _name: page.apply_theme(self.theme.current))
         page.set_recent(self.io.recent_files())
         page.bind_sync(self.sync)
@@ -236,6 +237,10 @@ class Workbench(QObject):
         page, self.trace = make_trace_page(self.controller, self._role, self, self.io)
         self.window.closing.connect(self.trace.wait)
         return page
+
+    def _claim_from_recording(self, recording_id: Any) -> None:
+        page: Any = self.window.show_workspace("warranty")  # WarrantyWorkspace, built on first use
+        page.open_new_claim(recording_id)
 
     def _make_warranty(self) -> QWidget:
         from carvrooom_desktop.config.settings import load_settings

@@ -101,3 +101,21 @@ def test_the_page_says_so_when_there_is_no_store(qtbot):
     qtbot.addWidget(page)
     assert "cannot open the database file" in page.message.text()
     assert not page.new_button.isEnabled()
+
+
+def test_the_recordings_page_starts_a_claim_from_the_selected_recording(gui, qtbot):
+    rid, _ = store_simulated_drive(gui.store, ("thermostat_stuck_open",), minutes=3.0, seed=2, vin=VIN)
+    recordings = gui.window.show_workspace("recordings")
+    recordings.request_refresh()
+    qtbot.waitUntil(lambda: recordings.model.rowCount() == 1, timeout=20_000)
+    recordings.select_row(0)
+    recordings.claim_button.click()
+    qtbot.waitUntil(lambda: gui.window.built_page("warranty") is not None, timeout=10_000)
+    page = gui.window.built_page("warranty")
+    qtbot.waitUntil(lambda: getattr(page, "new_claim_dialog", None) is not None and page.new_claim_dialog.isVisible(),
+                    timeout=20_000)
+    chosen = {"recording": page.new_claim_dialog.recording.currentData()}
+    page.new_claim_dialog.reject()
+    assert chosen["recording"] == rid
+    assert gui.window.stack.currentWidget() is page
+    page.shutdown()

@@ -84,6 +84,7 @@ class RecordingsWorkspace(QWidget):
     cancel_requested = Signal()
     samples_requested = Signal(object, list)  # recording id, signals to load for the plot
     decoded_names_requested = Signal(object)  # recording id: which broadcast signals its frames carry
+    claim_requested = Signal(object)  # recording id: make a warranty claim from it (the Warranty page)
 
     def __init__(self, theme: Theme, preferred_signals: Sequence[str] = (), parent: QWidget | None = None, *,
                  model: BenchModel | None = None, io: RecordingIO | None = None) -> None:
@@ -198,6 +199,9 @@ class RecordingsWorkspace(QWidget):
         self.compare_button = QPushButton("Compare")
         self.compare_button.setToolTip("Select two recordings of one vehicle: before and after the repair")
         self.compare_button.clicked.connect(self._on_compare)
+        self.claim_button = QPushButton("Warranty claim…")
+        self.claim_button.setToolTip("Make a warranty claim from the selected recording: VIN, odometer, codes and its data's SHA-256")
+        self.claim_button.clicked.connect(lambda: self._emit_selected(self.claim_requested))
         self.notes_edit = QLineEdit()
         self.notes_edit.setPlaceholderText("Notes for the selected recording")
         self.notes_edit.returnPressed.connect(self._on_notes)
@@ -211,7 +215,7 @@ class RecordingsWorkspace(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         widget: QWidget
         for widget in (self.import_button, self.recent_button, self.export_format, self.export_button, self.replay_speed,
-                       self.replay_button, self.trace_button, self.compare_button):
+                       self.replay_button, self.trace_button, self.compare_button, self.claim_button):
             row.addWidget(widget)
         row.addWidget(self.notes_edit, 1)
         for widget in (self.notes_button, self.progress, self.cancel_button):

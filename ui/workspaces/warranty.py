@@ -86,7 +86,7 @@ class WarrantyWorkspace(QWidget):
                                   "similar past claims, and a verifiable evidence pack."), 1)
         self.new_button = QPushButton("New claim from recording…")
         self.new_button.setObjectName("PrimaryButton")
-        self.new_button.clicked.connect(self.open_new_claim)
+        self.new_button.clicked.connect(lambda: self.open_new_claim())
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         for b in (self.new_button, self.refresh_button):
@@ -450,19 +450,23 @@ class WarrantyWorkspace(QWidget):
 
         self._run("Writing the evidence pack", lambda: desk.export_pack(claim, path), done)
 
-    def open_new_claim(self) -> None:
+    def open_new_claim(self, recording_id: Any = None) -> None:
+        """The new-claim dialog (``recording_id`` chosen in it: the Recordings page's "Warranty claim…")."""
         if self.desk is None:
             return
         desk = self.desk
-        self._run("Listing recordings", desk.recordings, self._new_claim_dialog)
+        self._run("Listing recordings", desk.recordings, lambda recordings: self._new_claim_dialog(recordings, recording_id))
 
-    def _new_claim_dialog(self, recordings: list[Any]) -> None:
+    def _new_claim_dialog(self, recordings: list[Any], recording_id: Any = None) -> None:
         if not recordings:
             self.say("No recordings yet: record a session on the bench first.", "warn")
             return
         dialog = NewClaimDialog(recordings, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.create_claim(*dialog.values())
+        if recording_id is not None and (index := dialog.recording.findData(recording_id)) >= 0:
+            dialog.recording.setCurrentIndex(index)
+        self.new_claim_dialog = dialog  # reachable while it is open (tests)
+        dialog.accepted.connect(lambda: self.create_claim(*dialog.values()))
+        dialog.open()  # window-modal without a nested event loop
 
     def create_claim(self, recording_id: Any, part_category: str, fields: dict[str, Any]) -> None:
         if self.desk is None:
