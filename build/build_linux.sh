@@ -71,6 +71,23 @@ if [[ -f "$TARBALL" ]]; then  # the tarball carries what install.sh installs
     done
 fi
 
+if [[ -f "$TARBALL" ]]; then  # install.sh as a user runs it, into a throwaway HOME: install, run, uninstall keeps the data
+    t=$SECONDS; fake_home=$(mktemp -d)
+    tar -C "$fake_home" -xzf "$TARBALL"
+    HOME=$fake_home XDG_DATA_HOME= "$fake_home/carvrooom-$VERSION/install.sh" >/dev/null
+    HOME=$fake_home "$fake_home/.local/bin/carvrooom" --version >/dev/null
+    for f in applications/carvrooom.desktop mime/packages/carvrooom-mime.xml icons/hicolor/256x256/apps/carvrooom.png; do
+        test -s "$fake_home/.local/share/$f" || { echo "smoke: install.sh did not install $f" >&2; exit 1; }
+    done
+    mkdir -p "$fake_home/.local/share/carvrooom" && touch "$fake_home/.local/share/carvrooom/store.sqlite3"
+    HOME=$fake_home XDG_DATA_HOME= "$fake_home/carvrooom-$VERSION/install.sh" --uninstall >/dev/null
+    test ! -e "$fake_home/.local/bin/carvrooom" && test ! -e "$fake_home/.local/opt/carvrooom" \
+        && test -e "$fake_home/.local/share/carvrooom/store.sqlite3" \
+        || { echo "smoke: install.sh --uninstall left the app or removed the data" >&2; exit 1; }
+    rm -rf "$fake_home"
+    echo "--- install.sh: installed, ran, uninstalled (data kept) ($((SECONDS - t)) s)"
+fi
+
 export CARVROOOM_HOME; CARVROOOM_HOME=$(mktemp -d)
 trap 'rm -rf "$CARVROOOM_HOME"' EXIT
 cd "$CARVROOOM_HOME"  # nothing may depend on the source checkout being the working folder
