@@ -23,8 +23,12 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     # Strip the shared libraries that ship with their symbol tables (libpython, OR-Tools/SCIP/HiGHS, extension
     # modules: ~70 MB). Not the auditwheel-vendored <package>.libs/ folders: patchelf'd, and strip breaks them
     # (numpy's OpenBLAS: "ELF load command address/offset not page-aligned"). The smoke test below loads them all.
-    find build/dist/carvrooom/_internal -type f \( -name '*.so' -o -name '*.so.*' \) ! -regex '.*/[^/]+\.libs/.*' -print0 \
-        | xargs -0 file | grep 'not stripped' | cut -d: -f1 | xargs -r strip --strip-unneeded
+    if command -v file >/dev/null && command -v strip >/dev/null; then
+        find build/dist/carvrooom/_internal -type f \( -name '*.so' -o -name '*.so.*' \) ! -regex '.*/[^/]+\.libs/.*' -print0 \
+            | xargs -0 file | { grep 'not stripped' || true; } | cut -d: -f1 | xargs -r strip --strip-unneeded
+    else
+        echo "build: 'file' or 'strip' (binutils) missing: the libraries stay unstripped (~70 MB more)" >&2
+    fi
     echo "build: PyInstaller $((SECONDS - started)) s"
     "$PY" build/size_report.py build/dist/carvrooom --budget-mb "$BUDGET_MB" --top 15 \
         || echo "size: over the ${BUDGET_MB} MB target (see the parts above)"
