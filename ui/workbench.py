@@ -82,7 +82,8 @@ class Workbench(QObject):
         self.sync = SyncController(sync, bus, self)  # ``sync``: the store's WorkstationSync (None without a store)
         from ui.alert_desk import AlertDesk  # alerts run from the start, whether or not their page is open
 
-        self.alerts = AlertDesk(store, bus, who=self._role, role=self._role, parent=self)
+        self.alerts = AlertDesk(store, bus, who=lambda: getattr(self._actor(), "name", None) or self._role(), role=self._role,
+                                parent=self)  # acknowledged by the signed-in user's name
         from ui.widgets.recording_io import RecordingIO  # import, export, replay, compare, dropped files
 
         self.io = RecordingIO(self.model, window, store, window.ui_state, self)
@@ -242,14 +243,19 @@ class Workbench(QObject):
         page: Any = self.window.show_workspace("warranty")  # WarrantyWorkspace, built on first use
         page.open_new_claim(recording_id)
 
+    def _claim_actor(self) -> Any:
+        """Who moves a claim: the signed-in user; in demo mode the workstation's role (as before users existed)."""
+        actor = self._actor()
+        return actor if actor is not None and not getattr(actor, "demo", False) else self._role()
+
     def _make_warranty(self) -> QWidget:
         from carvrooom_desktop.config.settings import load_settings
         from carvrooom_desktop.warranty.desk import WarrantyDesk
         from ui.workspaces.warranty import WarrantyWorkspace
 
         store = self.store if getattr(self.store, "engine", None) is not None else None
-        desk = WarrantyDesk(store, workshop=load_settings()[0].workshop()) if store is not None else None
-        page = WarrantyWorkspace(desk, self._role, unavailable=self.store_problem or "")
+        desk = WarrantyDesk(store, workshop=load_settings()[0].workshop(), publish=self.bus.publish) if store is not None else None
+        page = WarrantyWorkspace(desk, self._claim_actor, unavailable=self.store_problem or "")
         self.warranty_page = page
         return page
 

@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "new":
             return _new(store, repo, args)
         if args.action in ("submit", "approve", "reject"):
-            return _decide(repo, args)
+            return _decide(store, repo, args)
         if args.action == "similar":
             return _similar(store, repo, args)
         checked = cast("CoverageRules", rules)  # check, flags and evidence (the actions left here) loaded the rules above
@@ -244,15 +244,17 @@ def _new(store: Store, repo: WarrantyClaimRepository, args: argparse.Namespace) 
     return 0
 
 
-def _decide(repo: WarrantyClaimRepository, args: argparse.Namespace) -> int:
+def _decide(store: Store, repo: WarrantyClaimRepository, args: argparse.Namespace) -> int:
+    from carvrooom_desktop.cli.signed_in import cli_actor
     from carvrooom_desktop.config.settings import load_settings
     from carvrooom_desktop.warranty.claim import ClaimStatus
+    from carvrooom_desktop.warranty.desk import WarrantyDesk
 
     target = {"submit": ClaimStatus.SUBMITTED, "approve": ClaimStatus.APPROVED, "reject": ClaimStatus.REJECTED}[args.action]
     claim = repo.find(args.claim)
-    settings, _ = load_settings()
-    assert claim.id is not None  # a stored claim
-    done = repo.set_status(claim.id, target, settings.role, note=args.note)
+    actor = cli_actor(args, store)  # --as NAME when the workstation has users; demo mode: the workstation's role
+    who = load_settings()[0].role if actor.demo else actor
+    done = WarrantyDesk(store).move(claim, target, who, args.note).claim
     print(f"claim {done.claim_id} is {done.status.value}" + (f" ({args.note})" if args.note else ""))
     return 0
 

@@ -129,13 +129,14 @@ class WarrantyClaimRepository:
         return self.get(claim_pk)
 
     def set_status(self, claim_pk: uuid.UUID, target: ClaimStatus | str, role: Role | str, *, note: str = "",
-                   expected_version: int | None = None) -> WarrantyClaim:
-        """Move a claim along the workflow if ``role`` may (PermissionDenied / InvalidTransition otherwise)."""
+                   expected_version: int | None = None, by: str = "") -> WarrantyClaim:
+        """Move a claim along the workflow if ``role`` may (PermissionDenied / InvalidTransition otherwise);
+        ``by`` is who did it (the signed-in user's name; the role when nobody is named)."""
         target = ClaimStatus(target)
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             row = self._locked(s, claim_pk, expected_version)
             check_transition(ClaimStatus(row.status), target, role, row.claim_id)
-            row.status, row.status_note, row.decided_by = target.value, note, Role(role).value
+            row.status, row.status_note, row.decided_by = target.value, note, (by or Role(role).value)[:32]
             row.decided_at = datetime.now(UTC)
             row.version += 1
             row.origin = self.origin

@@ -9,13 +9,14 @@ claims. When another process holds the index the desk says so instead of waiting
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from carvrooom_desktop.domain.roles import Role
+from carvrooom_desktop.events import CLAIM_FLAGGED
 from carvrooom_desktop.warranty.claim import ClaimStatus, WarrantyClaim
 from carvrooom_desktop.warranty.coverage import CoverageRules, load_rules
 from carvrooom_desktop.warranty.signals import ClaimCheck
@@ -45,7 +46,7 @@ class SimilarLine:
 
 class WarrantyDesk:
     def __init__(self, store: Store, *, rules: CoverageRules | None = None, index_dir: Path | None = None,
-                 workshop: Mapping[str, str] | None = None) -> None:
+                 workshop: Mapping[str, str] | None = None, publish: Callable[[str, Any], None] | None = None) -> None:
         from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
         from carvrooom_desktop.warranty.history import StoreHistory, StoreReadings
         from carvrooom_desktop.warranty.signals import SignalChecker
@@ -58,6 +59,7 @@ class WarrantyDesk:
         self._index: SimilarClaims | None = None
         self._indexed_mark: tuple[int, int, str] | None = None  # the store's claims as the index last saw them
         self.workshop = dict(workshop or {})
+        self._publish = publish  # the event bus's publish: flagged claims reach the alert rules
 
     def close(self) -> None:
         if self._index is not None:
@@ -76,8 +78,13 @@ class WarrantyDesk:
         return [ClaimLine(c, self._checker.check(c)) for c in newest]
 
     def line(self, claim_pk: uuid.UUID) -> ClaimLine:
+        """One claim checked again (after it was made, edited or moved); a flagged one is published as
+        ``claim.flagged`` for the alert rules (the list's checks are not: they would repeat at every refresh)."""
         claim = self.repo.get(claim_pk)
-        return ClaimLine(claim, self._checker.check(claim))
+        line = ClaimLine(claim, self._checker.check(claim))
+        if self._publish is not None and line.check.fired:
+            self._publish(CLAIM_FLAGGED, line.check.to_dict())
+        return line
 
     def recordings(self) -> list[Any]:
         """Finished recordings a claim can be made from, newest first."""
@@ -96,9 +103,16 @@ class WarrantyDesk:
         assert saved.id is not None
         return self.line(saved.id)
 
-    def move(self, claim: WarrantyClaim, target: ClaimStatus, role: Role | str, note: str = "") -> ClaimLine:
+    def move(self, claim: WarrantyClaim, target: ClaimStatus, who: Any, note: str = "") -> ClaimLine:
+        """Submit, withdraw, reopen, approve or reject; ``who`` is the signed-in actor (people.Actor) or a role."""
         assert claim.id is not None
-        self.repo.set_status(claim.id, target, role, note=note, expected_version=claim.version)
+        role, by = decide_as(who, claim, target)
+        self.repo.set_status(claim.id, target, role, note=note, expected_version=claim.version, by=by)
+        if not isinstance(who, (str, Role)):
+            from carvrooom_desktop.people import record_action
+
+            record_action(who, f"claim {target.value}", record=f"warranty claim {claim.claim_id}",
+                          before={"status": claim.status.value}, after={"status": target.value, "note": note})
         return self.line(claim.id)
 
     # -- similar claims (ChromaDB) -------------------------------------------------------------
@@ -142,10 +156,30 @@ class WarrantyDesk:
         return pack, verify_file(written, self.store)
 
 
+def decide_as(who: Any, claim: WarrantyClaim, target: ClaimStatus) -> tuple[Role | str, str]:
+    """(the role the workflow checks, the name kept on the claim) for ``who``: a role, or a signed-in actor.
+
+    An actor's approve and reject go through ``people.authorize`` (DECIDE_CLAIMS; a refusal is audited), so a
+    custom role holding that permission may decide; the other steps are for anyone who works on claims.
+    """
+    if isinstance(who, (str, Role)):
+        return who, ""
+    from carvrooom_desktop.domain.roles import Permission
+    from carvrooom_desktop.people import authorize
+
+    if target in (ClaimStatus.APPROVED, ClaimStatus.REJECTED):
+        authorize(who, Permission.DECIDE_CLAIMS, record=f"warranty claim {claim.claim_id}")
+        return Role.WARRANTY_CLERK, str(who.name)
+    try:
+        return Role(who.role), str(who.name)
+    except ValueError:  # a custom role: the workflow's own table names only the built-in ones
+        return (Role.WARRANTY_CLERK if who.may(Permission.DECIDE_CLAIMS) else Role.TECHNICIAN), str(who.name)
+
+
 def part_categories() -> Sequence[str]:
     from carvrooom_desktop.warranty.claim import PART_CATEGORIES
 
     return PART_CATEGORIES
 
 
-__all__ = ["LIST_LIMIT", "ClaimLine", "SimilarLine", "WarrantyDesk", "part_categories"]
+__all__ = ["LIST_LIMIT", "ClaimLine", "SimilarLine", "WarrantyDesk", "decide_as", "part_categories"]

@@ -222,3 +222,33 @@ def test_the_cli_lists_similar_claims_on_other_cars_and_a_second_process_is_told
         other = subprocess.run([sys.executable, "-m", "carvrooom_desktop", "--db", url, "warranty", "similar", target.claim_id],
                                capture_output=True, text=True, timeout=120)
         assert other.returncode != 0 and "is open in process" in other.stderr  # another process: told, not hung
+
+
+def test_decisions_go_through_the_signed_in_user_and_flags_reach_the_alert_rules(drive):
+    from carvrooom_desktop.errors import PermissionDenied
+    from carvrooom_desktop.events import CLAIM_FLAGGED
+    from carvrooom_desktop.people import People
+    from carvrooom_desktop.warranty.claim import ClaimStatus
+    from carvrooom_desktop.warranty.desk import WarrantyDesk
+
+    store, thermostat = drive
+    claim = claim_from_recording(store, thermostat.recording_id, part_category="alternator", claim_id="C-DECIDE",
+                                 in_service_date=date(2025, 3, 1), claim_date=date(2026, 12, 2))  # P0128 does not fit it
+    people = People.of(store)
+    admin = people.users.create_first_admin("ada", "correct horse battery 1")
+    boss = people.users.actor(admin.name)
+    people.users.create(boss, "tom", "tom's long password 1", "technician")
+    people.users.create(boss, "clara", "clara's long password 1", "warranty clerk")
+    published = []
+    desk = WarrantyDesk(store, publish=lambda topic, payload: published.append((topic, payload)))
+    try:
+        line = desk.move(desk.repo.get(claim.id), ClaimStatus.SUBMITTED, people.users.sign_in("tom", "tom's long password 1"))
+        assert published and published[-1][0] == CLAIM_FLAGGED and published[-1][1]["claim_id"] == claim.claim_id
+        with pytest.raises(PermissionDenied, match="may not approve or reject warranty claims"):
+            desk.move(line.claim, ClaimStatus.APPROVED, people.users.sign_in("tom", "tom's long password 1"))
+        assert any(e.outcome == "refused" and "warranty claim C-DECIDE" in e.record for e in people.audit.entries(user="tom"))
+        done = desk.move(line.claim, ClaimStatus.APPROVED, people.users.sign_in("clara", "clara's long password 1"))
+        assert done.claim.status is ClaimStatus.APPROVED and done.claim.decided_by == "clara"
+        assert any(e.action == "claim approved" for e in people.audit.entries(user="clara"))
+    finally:
+        desk.close()

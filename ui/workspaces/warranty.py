@@ -69,12 +69,12 @@ STATUS_FILTERS = ("all", "draft", "submitted", "approved", "rejected")
 
 
 class WarrantyWorkspace(QWidget):
-    def __init__(self, desk: WarrantyDesk | None, role: Callable[[], str], parent: QWidget | None = None,
+    def __init__(self, desk: WarrantyDesk | None, who: Callable[[], Any], parent: QWidget | None = None,
                  *, unavailable: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("Workspace")
         self.desk = desk
-        self._role = role
+        self._who = who  # the signed-in actor, or the workstation role in demo mode
         self.runner = TaskRunner(self, max_threads=1)
         self.current: ClaimLine | None = None
         self._preview_for: Any = None  # the claim whose pack preview is shown
@@ -412,8 +412,8 @@ class WarrantyWorkspace(QWidget):
     def move_claim(self, target: ClaimStatus) -> None:
         if self.desk is None or self.current is None:
             return
-        desk, claim, role, note = self.desk, self.current.claim, self._role(), self.note.text().strip()
-        self._run(f"Moving the claim to {target.value}", lambda: desk.move(claim, target, role, note), self._updated(target.value))
+        desk, claim, who, note = self.desk, self.current.claim, self._who(), self.note.text().strip()
+        self._run(f"Moving the claim to {target.value}", lambda: desk.move(claim, target, who, note), self._updated(target.value))
 
     def _updated(self, what: str) -> Callable[[ClaimLine], None]:
         def done(line: ClaimLine) -> None:

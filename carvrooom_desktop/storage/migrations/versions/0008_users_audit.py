@@ -4,6 +4,8 @@ Revision ID: 0008_users_audit
 Revises: 0007_warranty_claims
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -13,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 
-def _synced() -> list[sa.Column]:
+def _synced() -> list[sa.Column[Any]]:
     return [
         sa.Column('id', sa.Uuid(), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
