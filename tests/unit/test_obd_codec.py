@@ -64,7 +64,7 @@ def test_dtc_payload_with_and_without_count_byte():
 
 def test_descriptions_and_systems():
     lean = describe("P0171", DtcKind.PENDING)
-    assert lean.description == "System Too Lean" and lean.system is DtcSystem.FUEL_AIR and lean.kind is DtcKind.PENDING
+    assert lean.description == "System Too Lean (Bank 1)" and lean.system is DtcSystem.FUEL_AIR and lean.kind is DtcKind.PENDING
     assert describe("P0128").system is DtcSystem.COOLING
     assert describe("P0562").system is DtcSystem.CHARGING
     assert describe("P0303").system is DtcSystem.IGNITION
