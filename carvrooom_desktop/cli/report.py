@@ -5,8 +5,10 @@ light per system in plain words, what was found and done (before/after), what is
 codes cleared this year and the workshop's details (the settings' workshop name, address, phone
 and e-mail; without them, the site that served the car). Same data, same bytes.
 
-Exit codes: 0 written, 1 an unknown VIN or recording, a car with no recorded visit, or a file
-that cannot be written, 2 bad arguments.
+``--email ADDRESS`` also sends it through the alerts' mail server (``carvrooom alerts smtp``).
+
+Exit codes: 0 written (and sent), 1 an unknown VIN or recording, a car with no recorded visit, a file
+that cannot be written, or a mail the server refused (the PDF is written first), 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     owner.add_argument("ref", metavar="VIN|RECORDING", help="the car's VIN, or a recording id (a prefix is enough)")
     owner.add_argument("-o", "--output", required=True, metavar="report.pdf")
     owner.add_argument("--json", action="store_true", help="also print what the report says, as JSON")
+    owner.add_argument("--email", action="append", default=[], metavar="ADDRESS",
+                       help="also e-mail it (repeatable; 'Name <addr>' works) through the alerts' mail server "
+                            "(carvrooom alerts smtp); the PDF is written first, so a refused mail loses nothing")
     parser.set_defaults(run=run)
 
 
@@ -47,4 +52,17 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(asdict(report), default=str))
     else:
         print(f"owner report for {report.vin} (visit of {report.visit_date.isoformat()}): {path}")
+    if args.email:
+        from pathlib import Path
+
+        from carvrooom_desktop.alerts.channels import Attachment
+        from carvrooom_desktop.alerts.service import send_mail
+
+        name = details["name"] or "the workshop"
+        body = (f"Hello,\n\nattached is the health report of your car ({report.vin}) from its visit on "
+                f"{report.visit_date.isoformat()}.\n\n{name}")
+        reached = send_mail(args.email, f"Your car's health report ({report.vin})", body,
+                            attachments=[Attachment(Path(path).name, Path(path).read_bytes(), "application/pdf")])
+        if not args.json:
+            print(f"e-mailed to {', '.join(reached)}")
     return 0

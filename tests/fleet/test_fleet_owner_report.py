@@ -82,3 +82,22 @@ def test_fleet_owner_report_cli(fleet, tmp_path, capsys):
     assert run_cli(["--db", db, "report", "owner", vin, "-o", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF") and vin in capsys.readouterr().out
     assert run_cli(["--db", db, "report", "owner", "1HGCM82633A004352", "-o", str(out)]) == 1
+
+
+def test_fleet_owner_report_is_e_mailed_through_the_alerts_mail_server(fleet, tmp_path, capsys):
+    from carvrooom_desktop.alerts.config import AlertSettings, SmtpSettings, save_alert_settings
+    from tests.alerts.alerts_helpers import smtp_server
+
+    vin = load_fleet(fleet.engine, today=TODAY).vehicles[0].vin
+    db, out = str(fleet.engine.url), tmp_path / "owner.pdf"
+    with smtp_server() as (port, inbox):
+        save_alert_settings(AlertSettings(smtp=SmtpSettings(host="127.0.0.1", port=port, security="none", timeout_s=5)))
+        assert run_cli(["--db", db, "report", "owner", vin, "-o", str(out), "--email", "Owner <owner@example.com>"]) == 0
+        assert inbox.wait_for(1) and "e-mailed to owner@example.com" in capsys.readouterr().out
+        _to, mail = inbox.messages[0]
+        [part] = [p for p in mail.walk() if p.get_filename() == "owner.pdf"]
+        assert part.get_payload(decode=True) == out.read_bytes() and vin in mail["Subject"]
+    # the server is gone: the report is still written, and the refusal is said
+    out.unlink()
+    assert run_cli(["--db", db, "report", "owner", vin, "-o", str(out), "--email", "owner@example.com"]) == 1
+    assert out.exists()
