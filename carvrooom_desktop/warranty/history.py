@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from sqlalchemy import Engine, select
 
+from carvrooom_desktop.storage.fleet_models import FleetVisitRow, TelematicsVehicleRow
 from carvrooom_desktop.storage.models import RecordingRow, VehicleRow
 from carvrooom_desktop.storage.warranty_claims import WarrantyClaimRepository
 from carvrooom_desktop.warranty.claim import WarrantyClaim
@@ -34,8 +35,8 @@ RECORDINGS_PER_VIN = 20  # newest recordings of a car read for their odometer
 
 @dataclass(frozen=True, slots=True)
 class OdometerReading:
-    source: str  # "claim" | "vehicle" | "recording"
-    ref: str  # claim number, vehicle VIN, recording id
+    source: str  # "claim" | "vehicle" | "recording" | "visit" | "telematics"
+    ref: str  # claim number, vehicle VIN, recording id, visit date, "OBD odometer"
     on: date
     km: float
 
@@ -53,7 +54,9 @@ class ClaimHistory(Protocol):
 
 
 class StoreReadings:
-    """Odometer readings that are not claims: the vehicle row and recordings with an ``odometer_km`` signal."""
+    """Odometer readings that are not claims: the vehicle row, recordings with an ``odometer_km`` signal, the
+    fleet's visits, and the car's own odometer as telematics last reported it (the OBD one: the GNSS
+    distance is a track length, not what the cluster shows, so it is not a reading)."""
 
     def __init__(self, engine: Engine, recordings: RecordingRepository | None = None) -> None:
         self.engine = engine
@@ -70,6 +73,10 @@ class StoreReadings:
                                                .where(RecordingRow.deleted.is_(False), RecordingRow.vin != "")):
                     if "odometer_km" in (names or ()):
                         found.add(vin)
+                found.update(conn.execute(select(FleetVisitRow.vin).where(FleetVisitRow.deleted.is_(False),
+                                                                         FleetVisitRow.odometer_km.is_not(None))).scalars())
+                found.update(conn.execute(select(TelematicsVehicleRow.vin)
+                                          .where(TelematicsVehicleRow.odometer_obd_km.is_not(None))).scalars())
             self._vins = found
         return self._vins
 
@@ -80,6 +87,15 @@ class StoreReadings:
                                          .where(VehicleRow.vin == vin, VehicleRow.deleted.is_(False),
                                                 VehicleRow.odometer_km.is_not(None))):
                 out.append(OdometerReading("vehicle", vin, _day(when), float(cast(float, km))))  # only rows with a reading
+            for km, visited in conn.execute(select(FleetVisitRow.odometer_km, FleetVisitRow.visit_date)
+                                            .where(FleetVisitRow.vin == vin, FleetVisitRow.deleted.is_(False),
+                                                   FleetVisitRow.odometer_km.is_not(None))):
+                out.append(OdometerReading("visit", f"of {visited}", date.fromisoformat(visited), float(cast(float, km))))
+            for km, seen in conn.execute(select(TelematicsVehicleRow.odometer_obd_km, TelematicsVehicleRow.last_seen)
+                                         .where(TelematicsVehicleRow.vin == vin, TelematicsVehicleRow.odometer_obd_km.is_not(None),
+                                                TelematicsVehicleRow.last_seen.is_not(None))):
+                out.append(OdometerReading("telematics", "OBD odometer", datetime.fromtimestamp(float(cast(float, seen)), UTC).date(),
+                                           float(cast(float, km))))
             recs = conn.execute(select(RecordingRow.id, RecordingRow.started_at, RecordingRow.signal_names)
                                 .where(RecordingRow.vin == vin, RecordingRow.deleted.is_(False))
                                 .order_by(RecordingRow.started_at.desc()).limit(RECORDINGS_PER_VIN)).all()

@@ -56,6 +56,31 @@ def test_odometer_lower_than_an_earlier_claim_and_than_the_stored_car(store, rep
     assert s.fired and s.evidence["earlier_source"] == "vehicle" and s.evidence["earlier_km"] == 52_000
 
 
+def test_odometer_readings_from_fleet_visits_and_telematics_count_too(store, repo):
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from carvrooom_desktop.storage.fleet_models import FleetVisitRow, TelematicsVehicleRow
+
+    vid = store.vehicles.upsert(Vehicle(VIN_A))
+    seen = datetime(2025, 7, 1, 12, 0, tzinfo=UTC).timestamp()
+    with Session(store.engine) as s, s.begin():
+        s.add(FleetVisitRow(vehicle_id=vid, vin=VIN_A, visit_date="2025-05-02", odometer_km=47_500.0, origin="t"))
+        s.add(TelematicsVehicleRow(vin=VIN_B, odometer_obd_km=61_000.0, odometer_gps_km=58_900.0, last_seen=seen))
+    readings = StoreReadings(store.engine, store.recordings)
+    assert {VIN_A, VIN_B} <= readings.vins()
+    checker = SignalChecker(StoreHistory(repo, readings), load_rules())
+    after_visit = repo.add(make_claim("C-20", claim_date=date(2025, 6, 1), repair_date=date(2025, 6, 1), odometer_km=41_000))
+    s = {x.kind: x for x in checker.check(after_visit).signals}["odometer_rollback"]
+    assert s.fired and s.evidence["earlier_source"] == "visit" and s.evidence["earlier_km"] == 47_500
+    other = repo.add(make_claim("C-21", vin=VIN_B, claim_date=date(2025, 8, 1), repair_date=date(2025, 8, 1), odometer_km=52_000))
+    s = {x.kind: x for x in checker.check(other).signals}["odometer_rollback"]
+    assert s.fired and s.evidence["earlier_source"] == "telematics" and "OBD odometer" in s.advice
+    before = repo.add(make_claim("C-22", vin=VIN_B, claim_date=date(2025, 6, 1), repair_date=date(2025, 6, 1), odometer_km=52_000))
+    assert not {x.kind: x for x in checker.check(before).signals}["odometer_rollback"].fired  # read after this repair
+
+
 def test_end_of_coverage_by_days_and_by_km():
     near_days = make_claim(in_service_date=date(2022, 6, 20), odometer_km=20_000)  # 11 days left on 2025-06-09
     s = _check([near_days], near_days)["end_of_coverage"]
