@@ -208,6 +208,10 @@ class SessionController(QObject):
         self.clear_started.emit()
 
         def work() -> Any:
+            acting = getattr(session, "acting", None)
+            signed_in = acting() if callable(acting) else None
+            if signed_in is not None:  # a signed-in user (a custom role too): the core checks their permissions and audits
+                return session.clear_codes(signed_in, confirmed=True)
             return session.clear_codes(_role(role_name), confirmed=True)
 
         self._runner.submit(work, self._on_cleared, self._on_clear_error, name="clear codes")

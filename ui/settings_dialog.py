@@ -6,6 +6,8 @@ Without a usable keyring the key is refused with the keyring's message.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,10 +28,11 @@ from carvrooom_desktop.errors import CarVrooomError
 
 
 class AiSettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *, actor: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("AI diagnosis settings")
         self.settings = settings
+        self.actor = actor  # the signed-in user (None: no users yet, as before): the core checks CHANGE_SETTINGS
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.key = QLineEdit()
@@ -97,7 +100,12 @@ class AiSettingsDialog(QDialog):
             s.gemini_flash_model, s.gemini_pro_model = flash, pro
             s.gemini_timeout_s, s.gemini_max_retries = float(self.timeout.value()), int(self.retries.value())
             s.diagnosis_budget_s, s.gemini_base_url = float(self.budget.value()), self.base_url.text().strip()
-            save_settings(s)
+            if self.actor is not None:
+                from carvrooom_desktop.people.services import save_settings_as
+
+                save_settings_as(self.actor, s)  # refused (and audited) without CHANGE_SETTINGS
+            else:
+                save_settings(s)
         except CarVrooomError as e:
             self.message.setText(str(e))
             return False

@@ -198,7 +198,7 @@ class Workbench(QObject):
         from ui.workspaces.diagnosis import DiagnosisWorkspace
 
         page = DiagnosisWorkspace(self.theme.current)
-        self.ai = DiagnosisController(page, bench=self.model, store=self.store, bus=self.bus, parent=self)
+        self.ai = DiagnosisController(page, bench=self.model, store=self.store, bus=self.bus, parent=self, actor=self._actor)
         self.ai.set_session(self.controller.session)
         self.controller.connected.connect(lambda _report: self.ai.set_session(self.controller.session))
         self.controller.disconnected.connect(lambda: self.ai.set_session(None))

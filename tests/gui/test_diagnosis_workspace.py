@@ -152,6 +152,25 @@ def test_settings_dialog_keeps_the_key_in_the_keyring_only(qtbot, memory_keyring
     assert get_secret(GEMINI_API_KEY) is None
 
 
+def test_settings_are_saved_only_by_a_user_who_may_change_them(qtbot, memory_keyring):
+    from carvrooom_desktop.config.settings import load_settings
+    from carvrooom_desktop.domain.roles import Permission
+    from carvrooom_desktop.people.actor import Actor
+    from ui.settings_dialog import AiSettingsDialog
+
+    technician = Actor.for_role("technician", name="tom")
+    assert not technician.may(Permission.CHANGE_SETTINGS)
+    dialog = AiSettingsDialog(load_settings()[0], actor=technician)
+    qtbot.addWidget(dialog)
+    dialog.pro.setText("gemini-9-pro")
+    assert not dialog.save() and "may not change settings" in dialog.message.text()
+    assert load_settings()[0].gemini_pro_model != "gemini-9-pro"
+    dialog = AiSettingsDialog(load_settings()[0], actor=Actor.for_role("admin", name="ada"))
+    qtbot.addWidget(dialog)
+    dialog.pro.setText("gemini-9-pro")
+    assert dialog.save() and load_settings()[0].gemini_pro_model == "gemini-9-pro"
+
+
 def test_a_slow_model_answer_replaces_the_offline_one_in_place(gui, qtbot):
     import threading
 

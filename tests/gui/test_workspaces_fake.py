@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from gui_fakes import FakeSession, failing_factory
+import pytest
+from gui_fakes import FakeSession, failing_factory, fake_report
 from PySide6.QtCore import Qt
 
 
@@ -195,3 +196,24 @@ def test_a_bad_vin_is_shown_as_read_with_its_problems_in_red(fake_shell):
     assert diag.vehicle.vin_problem_shown and diag.vin_detail.objectName() == "ErrorText"
     assert diag.vin_detail.text().startswith("VIN invalid: ")
     assert "17 characters" in diag.vin_detail.text()
+
+
+def test_a_signed_in_users_custom_role_is_decided_by_the_core_not_refused_by_the_page(fake_shell, qtbot):
+    from carvrooom_desktop.domain.roles import Permission
+    from carvrooom_desktop.errors import PermissionDenied
+    from carvrooom_desktop.people.actor import Actor
+    from ui.trace_feed import check_may_transmit
+
+    _connect(fake_shell, qtbot)
+    session = fake_shell.sessions[-1]
+    seen = []
+    lead = Actor(name="rita", role="lead technician", permissions=frozenset({Permission.CLEAR_CODES, Permission.TRANSMIT_FRAMES}))
+    session.acting = lambda: lead
+    session.clear_codes = lambda who, *, confirmed: seen.append(who) or fake_report()
+    with qtbot.waitSignal(fake_shell.controller.codes_cleared, timeout=5000):
+        fake_shell.controller.clear_codes("lead technician")  # not a built-in role name: the page used to refuse it
+    assert seen == [lead]
+    check_may_transmit("lead technician", session)  # the session's user decides (the core checks and audits)
+    session.acting = lambda: None
+    with pytest.raises(PermissionDenied, match="not a known role"):
+        check_may_transmit("lead technician", session)

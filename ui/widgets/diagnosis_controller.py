@@ -28,7 +28,8 @@ class DiagnosisController(QObject):
     replaced = Signal(object, object, str)  # diagnosis id, model diagnosis or None, reason
 
     def __init__(self, page: Any, *, bench: HasSession, store: Any, bus: Any, parent: QObject | None = None,
-                 settings: Callable[[], Settings] = lambda: load_settings()[0], models: Any = None) -> None:
+                 settings: Callable[[], Settings] = lambda: load_settings()[0], models: Any = None,
+                 actor: Callable[[], Any] = lambda: None) -> None:
         super().__init__(parent)
         self.page = page
         self.bench = bench
@@ -36,6 +37,7 @@ class DiagnosisController(QObject):
         self.bus = bus
         self._settings = settings
         self.models = models  # tests: a fake chat-model factory instead of Gemini
+        self._actor = actor  # the signed-in user: saving the AI settings needs CHANGE_SETTINGS
         self.runner = TaskRunner(self, max_threads=2)
         self.service: Any = None
         self.case: Any = None
@@ -160,7 +162,7 @@ class DiagnosisController(QObject):
     def open_settings(self) -> None:
         from ui.settings_dialog import AiSettingsDialog
 
-        dialog = AiSettingsDialog(self._settings(), self.page)
+        dialog = AiSettingsDialog(self._settings(), self.page, actor=self._actor())
         if dialog.exec():
             self.service = None  # rebuilt with the new settings and key on the next run
             self.refresh_model_status()

@@ -292,7 +292,7 @@ class TraceWorkspace(QWidget):
 
     def transmit(self) -> None:
         try:
-            check_may_transmit(self._role())
+            check_may_transmit(self._role(), getattr(self.feed, "session", None))
             spec = TransmitSpec.parse(self.tx_id.text(), self.tx_data.text(), extended=self.tx_extended.isChecked(),
                                       period_ms=self.tx_period.value())
             if self.feed is None:
