@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,5 +31,9 @@ def run_spec() -> Recorder:
     rec = Recorder()
     namespace = {"SPECPATH": str(SPEC.parent), "__file__": str(SPEC), "__name__": "__main__",
                  **{name: rec.stub(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT")}}
-    exec(compile(SPEC.read_text(), str(SPEC), "exec"), namespace)
+    saved = list(sys.path)  # the spec puts build/ on sys.path for bundle_parts
+    try:
+        exec(compile(SPEC.read_text(), str(SPEC), "exec"), namespace)
+    finally:
+        sys.path[:] = saved
     return rec
