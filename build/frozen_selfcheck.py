@@ -106,6 +106,42 @@ def _selfcheck() -> int:
             print(f"selfcheck open: {outcomes}")
             if len(outcomes) < len(opened) or any(o.startswith("failed") for o in outcomes):
                 return 1
+        # The GUI's live path: connect to the simulated car (scan on the connect worker), record, stop, disconnect.
+        import time
+
+        from ui.session_controller import ConnectRequest
+
+        controller, got = ctx.controller, {}
+        controller.connected.connect(lambda report: got.setdefault("connected", report))
+        controller.connect_failed.connect(lambda text: got.setdefault("failed", text))
+        controller.recording_failed.connect(lambda text: got.setdefault("failed", text))
+        controller.recording_stopped.connect(lambda rec: got.setdefault("recording", rec))
+        controller.disconnected.connect(lambda: got.setdefault("disconnected", True))
+
+        def wait_for(key: str, seconds: float = 60.0) -> bool:
+            deadline = time.monotonic() + seconds
+            while key not in got and "failed" not in got and time.monotonic() < deadline:
+                ctx.app.processEvents()
+                time.sleep(0.02)
+            return key in got
+
+        controller.connect_to(ConnectRequest(kind="sim", faults=("vacuum_leak",), seed=0))
+        if not wait_for("connected"):
+            print(f"selfcheck gui live: no connection ({got.get('failed', 'timed out')})")
+            return 1
+        controller.start_recording("selfcheck")
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            ctx.app.processEvents()
+            time.sleep(0.02)
+        controller.stop_recording()
+        if not wait_for("recording") or got["recording"] is None:
+            print(f"selfcheck gui live: recording not stored ({got.get('failed', 'timed out')})")
+            return 1
+        controller.disconnect_session()
+        wait_for("disconnected", 20.0)
+        print(f"selfcheck gui live: connected to {got['connected'].vehicle.vin}, recorded {got['recording'].frame_count} frames, disconnected")
+
         keys = ctx.window.workspace_keys()
         for key in keys:
             ctx.window.show_workspace(key)
