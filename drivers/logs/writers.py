@@ -76,11 +76,13 @@ def _writer(path: str, format: str) -> can.BLFWriter | can.ASCWriter | MF4Writer
 def _write_python_can(path: str | os.PathLike[str], chunks: Iterable[FrameArrays], format: str) -> WriteResult:
     writer = _writer(os.fspath(path), format)
     result = WriteResult()
-    asc = format == "asc"
+    asc, blf = format == "asc", format == "blf"
     try:
         for frames in chunks:
             on_message = writer.on_message_received
             for msg in to_messages(frames, classic_dlc_codes=asc):
+                if blf and _channel_number(msg.channel) is None:
+                    msg.channel = None  # BLF holds a 16-bit channel: a name that is no channel number is the file's first
                 if asc and msg.is_error_frame and msg.is_fd:
                     # python-can's ASCWriter writes every error frame as a classic one; CANoe's CAN FD error line:
                     cast("can.ASCWriter", writer).log_event(f"CANFD {_bus(msg.channel):>3} {'Rx' if msg.is_rx else 'Tx'} ErrorFrame", msg.timestamp)
@@ -136,10 +138,17 @@ def _len2dlc(length: int) -> int:
 
 def _bus(name: Channel) -> int:
     """python-can's rule: an int (or a name ending in digits) ``k`` is bus ``k + 1``; unknown is bus 1."""
+    number = _channel_number(name)
+    return 1 if number is None else number + 1
+
+
+def _channel_number(name: Channel) -> int | None:
+    """python-can's channel number of a name (``can1`` -> 1), or None when it has none a log file can hold:
+    the simulator's private ``carvrooom-sim-1a2b3c45`` ends in digits that are no bus number."""
     from can.util import channel2int
 
     number = channel2int(cast("int | str | None", name))  # our channel names are python-can's
-    return 1 if number is None else number + 1
+    return number if number is not None and 0 <= number < 0xFFFF else None
 
 
 def write_trc(path: str | os.PathLike[str], chunks: Iterable[FrameArrays]) -> WriteResult:

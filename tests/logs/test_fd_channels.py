@@ -124,6 +124,19 @@ def test_trc_export_counts_the_error_frames_it_cannot_hold(tmp_path):
     assert [m.arbitration_id for m in back] == [0x100, 0x7FF] and back[1].is_remote_frame and back[1].dlc == 3
 
 
+@pytest.mark.parametrize("fmt", ["blf", "asc", "trc"])
+def test_a_channel_name_ending_in_big_digits_is_written_as_the_first_channel(tmp_path, fmt):
+    """The simulator's private bus is ``carvrooom-sim-<8 hex>``: python-can reads trailing digits as a channel
+    number, and 12345678 does not fit BLF's 16 bits (it failed one export in ~14)."""
+    frames = FrameArrays(np.array([1.0, 1.1]), np.array([0x7E8, 0x7E0], np.uint32), np.array([RX, 0], np.uint8),
+                         np.array([8, 8], np.uint8), np.arange(16, dtype=np.uint8).reshape(2, 8),
+                         channel=np.array([0, 1], np.uint16), channels=("carvrooom-sim-12345678", "can1"))
+    write_log(tmp_path / f"x.{fmt}", [frames], fmt)
+    back = read_with_python_can(tmp_path / f"x.{fmt}")
+    assert [m.arbitration_id for m in back] == [0x7E8, 0x7E0]
+    assert [bytes(m.data) for m in back] == [bytes(range(8)), bytes(range(8, 16))]
+
+
 def test_candump_fd_flags_and_interfaces_read_as_python_can_reads_them(tmp_path):
     messages = fd_messages(120, seed=3)
     for m in messages:
