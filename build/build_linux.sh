@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 APP=build/dist/carvrooom/carvrooom
 BUDGET_MB=${BUDGET_MB:-300}
-LIMIT_MB=${LIMIT_MB:-540}
+LIMIT_MB=${LIMIT_MB:-580}  # the bundle measured 535 MB: room for small growth, not for a new stack (onnxruntime is 78 MB)
 VERSION=$("$PY" -c "import carvrooom_desktop; print(carvrooom_desktop.__version__)")
 TARBALL=build/dist/carvrooom-$VERSION-linux-$(uname -m).tar.gz
 started_all=$SECONDS
