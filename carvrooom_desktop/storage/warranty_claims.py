@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Row, Table, func, select
+from sqlalchemy import Connection, Engine, Row, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from carvrooom_desktop.domain.roles import Role
@@ -182,8 +182,15 @@ class WarrantyClaimRepository:
         return from_row(rows[0])
 
     def list(self, *, status: ClaimStatus | str | None = None, vin: str | None = None, dealer_id: str | None = None,
-             limit: int | None = None, offset: int = 0) -> builtins.list[WarrantyClaim]:
-        query = select(_table).where(_table.c.deleted.is_(False)).order_by(_table.c.claim_date, _table.c.claim_id)
+             limit: int | None = None, offset: int = 0, text: str = "", newest_first: bool = False) -> builtins.list[WarrantyClaim]:
+        """Live claims by claim date then number (``newest_first``: the other way); ``text`` is a case-insensitive
+        part of the claim number, VIN, part category or dealer."""
+        order = (_table.c.claim_date.desc(), _table.c.claim_id.desc()) if newest_first else (_table.c.claim_date, _table.c.claim_id)
+        query = select(_table).where(_table.c.deleted.is_(False)).order_by(*order)
+        if text:
+            escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # typed, not wildcards
+            query = query.where(or_(*(func.lower(c).like(f"%{escaped}%", escape="\\")
+                                      for c in (_table.c.claim_id, _table.c.vin, _table.c.part_category, _table.c.dealer_id))))
         if status:
             query = query.where(_table.c.status == ClaimStatus(status).value)
         if vin:

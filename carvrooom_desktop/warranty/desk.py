@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from carvrooom_desktop.domain.roles import Role
+from carvrooom_desktop.errors import NotFound
 from carvrooom_desktop.events import CLAIM_FLAGGED
 from carvrooom_desktop.warranty.claim import ClaimStatus, WarrantyClaim
 from carvrooom_desktop.warranty.coverage import CoverageRules, load_rules
@@ -70,11 +71,7 @@ class WarrantyDesk:
 
     def lines(self, status: str = "", text: str = "") -> list[ClaimLine]:
         """The newest claims (up to LIST_LIMIT) with their checks; ``text`` matches claim number, VIN, part or dealer."""
-        claims = self.repo.list(status=status or None)
-        needle = text.strip().lower()
-        if needle:
-            claims = [c for c in claims if needle in " ".join((c.claim_id, c.vin, c.part_category, c.dealer_id)).lower()]
-        newest = sorted(claims, key=lambda c: c.order_key(), reverse=True)[:LIST_LIMIT]
+        newest = self.repo.list(status=status or None, text=text.strip(), newest_first=True, limit=LIST_LIMIT)
         return [ClaimLine(c, self._checker.check(c)) for c in newest]
 
     def line(self, claim_pk: uuid.UUID) -> ClaimLine:
@@ -128,7 +125,7 @@ class WarrantyDesk:
         for hit in index.similar(claim, n, other_cars_only=True):
             try:
                 out.append(SimilarLine(self.repo.find(hit.claim_id), hit.similarity))
-            except Exception:  # a claim deleted since it was indexed: skip it, the next refresh drops it
+            except NotFound:  # deleted on another workstation since this refresh: the next one drops it
                 continue
         return out
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -150,10 +150,23 @@ class SimilarClaims:
         return {i: int(str(m.get("version", 0) or 0)) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
 
     def refresh(self, claims: Iterable[WarrantyClaim], progress: Callable[[int], None] | None = None) -> int:
-        """Bring the index up to the store's claims: new and edited ones added, the rest left alone."""
+        """Bring the index up to the store's claims: new and edited ones added, deleted ones removed."""
         indexed = self.indexed_versions()
-        changed = (c for c in claims if indexed.get(_key(c)) != c.version)
-        return self.add(changed, progress)
+        live: set[str] = set()
+
+        def changed() -> Iterator[WarrantyClaim]:
+            for c in claims:
+                live.add(_key(c))
+                if indexed.get(_key(c)) != c.version:
+                    yield c
+
+        done = self.add(changed(), progress)
+        gone = [key for key in indexed if key not in live]
+        for start in range(0, len(gone), 5000):
+            self._collection.delete(ids=gone[start:start + 5000])
+        if gone:
+            self._count = int(self._collection.count())
+        return done
 
     def similar(self, claim_or_text: WarrantyClaim | str, n: int = 5, *, other_cars_only: bool = False) -> list[SimilarHit]:
         """The ``n`` claims whose texts are nearest in meaning (the claim itself left out), nearest first."""

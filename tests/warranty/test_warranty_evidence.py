@@ -252,3 +252,28 @@ def test_decisions_go_through_the_signed_in_user_and_flags_reach_the_alert_rules
         assert any(e.action == "claim approved" for e in people.audit.entries(user="clara"))
     finally:
         desk.close()
+
+
+def test_the_desk_lists_newest_first_finds_typed_text_and_the_index_forgets_deleted_claims(tmp_path):
+    from carvrooom_desktop.storage.store import Store
+    from carvrooom_desktop.warranty.desk import WarrantyDesk
+    from carvrooom_desktop.warranty.sample import generate_claims
+
+    with Store.open(f"sqlite:///{tmp_path / 'desk.db'}") as store:
+        desk = WarrantyDesk(store, index_dir=tmp_path / "index")
+        try:
+            desk.repo.add_many([lc.claim for lc in generate_claims(300, seed=4)])
+            lines = desk.lines()
+            assert [ln.claim.order_key() for ln in lines] == sorted((ln.claim.order_key() for ln in lines), reverse=True)
+            coils = desk.lines(text="IGNITION_coil")  # typed with its underscore: text, not a LIKE wildcard
+            assert coils and {ln.claim.part_category for ln in coils} == {"ignition_coil"}
+            assert desk.lines(text="100%") == []
+            target = lines[0].claim
+            hits = desk.similar(target, 3)
+            assert hits
+            gone = hits[0].claim
+            desk.repo.soft_delete(gone.id)
+            assert gone.claim_id not in {h.claim.claim_id for h in desk.similar(target, 3)}
+            assert str(gone.id) not in desk._open_index().indexed_versions()  # removed from Chroma, not only skipped
+        finally:
+            desk.close()
