@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from carvrooom_desktop.warranty.claim import PART_CATEGORIES, ClaimStatus, cents
-from carvrooom_desktop.warranty.desk import ClaimLine, SimilarLine, WarrantyDesk
+from carvrooom_desktop.warranty.desk import LIST_LIMIT, ClaimLine, SimilarLine, WarrantyDesk
 from ui.session_controller import describe_error
 from ui.table_model import Column, RowTableModel
 from ui.widgets.common import card, page_header, repolish, section_title, table_view
@@ -300,7 +300,7 @@ class WarrantyWorkspace(QWidget):
         def done(lines: list[ClaimLine]) -> None:
             self.claims_model.set_rows(lines)
             flagged = sum(1 for line in lines if line.check.fired)
-            self.say(f"{len(lines):,} claims, {flagged:,} flagged" + (" (the newest shown)" if len(lines) >= 500 else ""),
+            self.say(f"{len(lines):,} claims, {flagged:,} flagged" + (" (the newest shown)" if len(lines) >= LIST_LIMIT else ""),
                      "warn" if flagged else "good")
             self._select(keep)
 

@@ -32,8 +32,7 @@ OK_BG, FLAG_BG = "#e6f4ea", "#fde8e4"
 
 def _t(text: Any) -> str:
     """Safe Paragraph text: XML-escaped, and only characters the standard fonts have."""
-    s = "" if text is None else str(text)
-    return escape(s.encode("cp1252", "replace").decode("cp1252"))
+    return escape(_plain_text("" if text is None else str(text)))
 
 
 def render_pack(contents: PackContents) -> tuple[bytes, dict[str, Any]]:
@@ -304,6 +303,7 @@ def _left(amount: float | None, unit: str) -> str:
 
 
 def _plain_text(s: str) -> str:
+    """Only characters the standard (cp1252) fonts have; the rest become '?'."""
     return s.encode("cp1252", "replace").decode("cp1252")
 
 
